@@ -1,0 +1,206 @@
+/**
+ * The etcd3 adapter behind operations/etcd/client.ts: one Etcd3 client per
+ * endpoint, no retries or circuit breakers (a health check must see failures as
+ * they are), and a deadline on every call, including the auth handshake.
+ */
+import { Etcd3, type IOptions } from 'etcd3';
+import { noop } from 'cockatiel';
+import type { AlarmInfo, MemberStatus } from '../domain/etcd.js';
+import type { EtcdConnector, EtcdMember } from '../operations/etcd/client.js';
+import { hexId } from '../operations/etcd/client.js';
+import type { EtcdCredentials } from './etcd-credentials.js';
+import { httpGetText } from './http-get.js';
+
+const num = (v: string | number | undefined) => Number(v ?? 0);
+
+/** The parts of etcd3's connection pool used to reach around two of its bugs. */
+interface SnapshotStream extends AsyncIterable<unknown> {
+  cancel(): void;
+}
+interface Pool {
+  exec<T>(service: string, method: string, payload: unknown, options: unknown): Promise<T>;
+  withConnection<T>(
+    service: string,
+    fn: (c: {
+      client: { snapshot(req: object, meta: unknown): SnapshotStream };
+      metadata: unknown;
+    }) => Promise<T>,
+  ): Promise<T>;
+}
+
+/** Calls the etcd3 client makes with no explicit deadline get this one. */
+const FALLBACK_TIMEOUT_MS = 30_000;
+
+export function etcd3Options(endpoint: string, creds: EtcdCredentials): IOptions {
+  const options: IOptions = {
+    hosts: endpoint,
+    faultHandling: { host: () => noop, global: noop },
+    defaultCallOptions: (ctx) =>
+      ctx.isStream ? {} : { deadline: Date.now() + FALLBACK_TIMEOUT_MS },
+    grpcOptions: {
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 1000,
+    },
+  };
+  if (creds.tls && endpoint.startsWith('https:')) {
+    options.credentials = {
+      rootCertificate: creds.tls.ca as Buffer,
+      certChain: creds.tls.cert,
+      privateKey: creds.tls.key,
+    };
+  }
+  if (creds.auth) options.auth = { ...creds.auth };
+  return options;
+}
+
+/** gRPC's messages, shortened to what an operator needs: `connect ECONNREFUSED 10.0.0.3:2379`. */
+export function cleanEtcdError(err: unknown): Error {
+  const raw = err instanceof Error ? err.message : String(err);
+  const last = /Last error: (?:Error: )?(.*?)(?:\. Resolution note.*)?$/s.exec(raw)?.[1];
+  let message = last ?? raw.replace(/^\d+ [A-Z_]+: /, '');
+  if (/DEADLINE_EXCEEDED|Deadline exceeded/i.test(raw)) message = 'no answer before the deadline';
+  if (/certificate|SSL|TLS|handshake/i.test(raw) && !last) message = `TLS: ${message}`;
+  return new Error(message.split('\n')[0]?.trim() || 'unknown etcd error', { cause: err });
+}
+
+async function clean<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    throw cleanEtcdError(err);
+  }
+}
+
+export function etcd3Connector(creds: EtcdCredentials): EtcdConnector {
+  return (endpoint, metricsUrl) => new Etcd3Member(endpoint, creds, metricsUrl);
+}
+
+class Etcd3Member implements EtcdMember {
+  readonly client: Etcd3;
+  constructor(
+    readonly endpoint: string,
+    private readonly creds: EtcdCredentials,
+    private readonly metricsUrl = `${endpoint.replace(/\/$/, '')}/metrics`,
+  ) {
+    this.client = new Etcd3(etcd3Options(endpoint, creds));
+  }
+
+  async status(deadline: number): Promise<MemberStatus> {
+    const s = await clean(this.client.maintenance.status({ deadline }));
+    return {
+      memberId: hexId(s.header.member_id),
+      version: s.version,
+      dbSize: num(s.dbSize),
+      dbSizeInUse: num(s.dbSizeInUse),
+      leader: hexId(s.leader),
+      raftTerm: num(s.raftTerm),
+      raftIndex: num(s.raftIndex),
+      raftAppliedIndex: num(s.raftAppliedIndex),
+      isLearner: Boolean(s.isLearner),
+      errors: s.errors ?? [],
+      revision: num(s.header.revision),
+    };
+  }
+
+  async healthRead(deadline: number): Promise<void> {
+    try {
+      await clean(this.client.kv.range({ key: Buffer.from('health') }, { deadline }));
+    } catch (err) {
+      // As etcdctl: a permission error still proves a linearizable round trip.
+      if (!/permission denied/i.test((err as Error).message)) throw err;
+    }
+  }
+
+  async memberList(deadline: number) {
+    const res = await clean(this.client.cluster.memberList({}, { deadline }));
+    return res.members.map((m) => ({
+      id: hexId(m.ID),
+      name: m.name,
+      peerUrls: m.peerURLs ?? [],
+      clientUrls: m.clientURLs ?? [],
+      isLearner: Boolean(m.isLearner),
+    }));
+  }
+
+  async alarms(deadline: number) {
+    const res = await clean(
+      this.client.maintenance.alarm({ action: 'Get', memberID: 0, alarm: 'None' } as never, {
+        deadline,
+      }),
+    );
+    return (res.alarms ?? []).map((a) => ({
+      memberId: hexId(a.memberID),
+      alarm: String(a.alarm).toUpperCase(),
+    }));
+  }
+
+  async hashKV(revision: number, deadline: number) {
+    // etcd3's maintenance.hashKV() calls a method that does not exist; the gRPC name is HashKV.
+    const pool = (
+      this.client as unknown as {
+        pool: { exec<T>(s: string, m: string, p: unknown, o: unknown): Promise<T> };
+      }
+    ).pool;
+    const res = await clean(
+      pool.exec<{ hash: string; compact_revision: string; header: { revision: string } }>(
+        'Maintenance',
+        'HashKV',
+        { revision },
+        { deadline },
+      ),
+    );
+    return {
+      hash: num(res.hash),
+      compactRevision: num(res.compact_revision),
+      revision: num(res.header.revision),
+    };
+  }
+
+  async *snapshot(signal: AbortSignal): AsyncIterable<Buffer> {
+    // etcd3's maintenance.snapshot() passes the auth metadata where gRPC expects the
+    // request, so etcd answers "user name is empty" under auth. Call the stub directly.
+    const pool = (this.client as unknown as { pool: Pool }).pool;
+    const stream = await clean(
+      pool.withConnection('Maintenance', ({ client, metadata }) =>
+        Promise.resolve(client.snapshot({}, metadata)),
+      ),
+    );
+    const abort = () => stream.cancel();
+    signal.addEventListener('abort', abort, { once: true });
+    try {
+      for await (const chunk of stream as AsyncIterable<{ blob: Buffer }>) yield chunk.blob;
+    } catch (err) {
+      throw signal.aborted ? (signal.reason as Error) : cleanEtcdError(err);
+    } finally {
+      signal.removeEventListener('abort', abort);
+      stream.cancel();
+    }
+  }
+
+  async defragment(deadline: number): Promise<void> {
+    await clean(this.client.maintenance.defragment({ deadline }));
+  }
+
+  async compact(revision: number, deadline: number): Promise<void> {
+    await clean(this.client.kv.compact({ revision, physical: true }, { deadline }));
+  }
+
+  async disarm(alarm: AlarmInfo, deadline: number): Promise<void> {
+    const memberID = BigInt(`0x${alarm.memberId}`).toString();
+    const type =
+      alarm.alarm === 'NOSPACE' ? 'Nospace' : alarm.alarm === 'CORRUPT' ? 'Corrupt' : 'None';
+    await clean(
+      this.client.maintenance.alarm({ action: 'Deactivate', memberID, alarm: type } as never, {
+        deadline,
+      }),
+    );
+  }
+
+  metrics(deadline: number): Promise<string> {
+    return httpGetText(this.metricsUrl, { deadline, ...(this.creds.tls ?? {}) });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

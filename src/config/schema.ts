@@ -1,0 +1,198 @@
+/**
+ * The configuration schema: one cluster from the environment, or several from
+ * the YAML file (QUORUM_CONFIG). Every message names what is wrong and shows a
+ * right value; load.ts prefixes the variable or key it came from.
+ */
+import { z } from 'zod';
+import { parseDuration, parseSize } from './units.js';
+
+const duration = (example: string) =>
+  z.union([z.number(), z.string()]).transform((value, ctx) => {
+    const ms = typeof value === 'number' ? value : parseDuration(value);
+    if (ms === undefined || !(ms > 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${value}" is not a duration; write e.g. ${example} (ms, s, m, h, d, w)`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const size = (example: string) =>
+  z.union([z.number(), z.string()]).transform((value, ctx) => {
+    const bytes = typeof value === 'number' ? value : parseSize(value);
+    if (bytes === undefined || !(bytes > 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${value}" is not a size; write e.g. ${example} (B, KiB, MiB, GiB, or plain bytes)`,
+      });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+const nonEmpty = (example: string) =>
+  z.string({ error: `must be text, e.g. ${example}` }).min(1, `is empty; e.g. ${example}`);
+
+const endpoint = z.string().refine((s) => /^https?:\/\/[^/\s:]+(:\d+)?\/?$/.test(s), {
+  message: 'is not an etcd client URL; write e.g. https://10.0.0.11:2379',
+});
+
+const CLUSTER_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export const etcdSchema = z
+  .object({
+    endpoints: z
+      .array(endpoint, { error: 'must be a list of URLs, e.g. [https://10.0.0.11:2379]' })
+      .min(1, 'needs at least one URL, e.g. [https://10.0.0.11:2379]'),
+    cacert: nonEmpty('/etc/kubernetes/pki/etcd/ca.crt').optional(),
+    cert: nonEmpty('/etc/kubernetes/pki/etcd/healthcheck-client.crt').optional(),
+    key: nonEmpty('/etc/kubernetes/pki/etcd/healthcheck-client.key').optional(),
+    username: nonEmpty('root').optional(),
+    password: z.string().optional(),
+    /** The backend quota the members run with; read from /metrics when exposed. */
+    quotaBackendBytes: size('2GiB').optional(),
+    /** Where each member's /metrics is served, when not on the client URL. */
+    metricsUrls: z.array(endpoint).optional(),
+    /** etcd's data dir on the members, for the restore plan. */
+    dataDir: nonEmpty('/var/lib/etcd').default('/var/lib/etcd'),
+  })
+  .strict()
+  .refine((e) => (e.cert === undefined) === (e.key === undefined), {
+    message: 'cert and key go together: set both, or neither',
+    path: ['cert'],
+  });
+
+export const clusterSchema = z
+  .object({
+    name: z.string().regex(CLUSTER_NAME, {
+      message: 'must be lower-case letters, digits and dashes, e.g. prod-eu1',
+    }),
+    etcd: etcdSchema,
+    kubeconfig: nonEmpty('/etc/kubernetes/admin.conf').optional(),
+    context: nonEmpty('kubernetes-admin@prod').optional(),
+    snapshotDir: nonEmpty('/var/backups/etcd').optional(),
+  })
+  .strict();
+
+export const thresholdsSchema = z
+  .object({
+    dbQuotaWarnRatio: z.number().gt(0).lte(1).default(0.8),
+    dbQuotaCritRatio: z.number().gt(0).lte(1).default(0.95),
+    /** Fragmentation: in-use below this share of the file... */
+    fragmentationInUseRatio: z.number().gt(0).lte(1).default(0.5),
+    /** ...with more than this much in use. */
+    fragmentationMinInUse: size('100MiB').default(100 * 2 ** 20),
+    applyLagWarn: z.number().int().positive().default(5_000),
+    walFsyncP99Warn: duration('10ms').default(10),
+    walFsyncP99Crit: duration('1s').default(1_000),
+    backendCommitP99Warn: duration('25ms').default(25),
+    backendCommitP99Crit: duration('250ms').default(250),
+    leaderChangesWarn: z.number().int().positive().default(4),
+  })
+  .strict();
+
+const count = (example: number) =>
+  z
+    .number({ error: `must be a whole number, e.g. ${example}` })
+    .int()
+    .min(0, `must be 0 or more, e.g. ${example}`);
+
+export const retentionSchema = z
+  .object({
+    keepLast: count(5).default(5),
+    hourly: count(24).default(24),
+    daily: count(7).default(7),
+    weekly: count(4).default(4),
+  })
+  .strict();
+
+const slackUserOrGroup = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, {
+  message: 'is not a Slack user or user-group ID; write e.g. U024BE7LH or S0614TZR7',
+});
+
+export const configSchema = z
+  .object({
+    defaultCluster: z.string().optional(),
+    clusters: z.array(clusterSchema).min(1, 'needs at least one cluster'),
+    snapshotDir: nonEmpty('./snapshots').default('./snapshots'),
+    check: z
+      .object({
+        timeout: duration('5s').default(5_000),
+        thresholds: thresholdsSchema.default(thresholdsSchema.parse({})),
+      })
+      .strict()
+      .default({ timeout: 5_000, thresholds: thresholdsSchema.parse({}) }),
+    snapshots: z
+      .object({
+        retention: retentionSchema.default(retentionSchema.parse({})),
+        compress: z.boolean().default(false),
+      })
+      .strict()
+      .default({ retention: retentionSchema.parse({}), compress: false }),
+    maintenance: z
+      .object({
+        defragTimeout: duration('10m').default(600_000),
+        compactTimeout: duration('5m').default(300_000),
+      })
+      .strict()
+      .default({ defragTimeout: 600_000, compactTimeout: 300_000 }),
+    redisUrl: z
+      .string()
+      .refine((s) => /^rediss?:\/\//.test(s), { message: 'write e.g. redis://127.0.0.1:6379' })
+      .default('redis://127.0.0.1:6379'),
+    slack: z
+      .object({
+        botToken: z.string().startsWith('xoxb-', 'must start with xoxb-').optional(),
+        signingSecret: z.string().min(1).optional(),
+        appToken: z.string().startsWith('xapp-', 'must start with xapp-').optional(),
+        apiUrl: z
+          .url({ message: 'write e.g. https://slack.com/api/' })
+          .default('https://slack.com/api/'),
+      })
+      .strict()
+      .default({ apiUrl: 'https://slack.com/api/' }),
+    approvers: z.array(slackUserOrGroup).default([]),
+    alerts: z
+      .object({
+        channel: z
+          .string()
+          .regex(/^[CGD][A-Z0-9]{2,}$/, 'write a channel ID, e.g. C024BE91L')
+          .optional(),
+        token: z.string().min(16, 'must be at least 16 characters').optional(),
+      })
+      .strict()
+      .default({}),
+    http: z
+      .object({
+        port: z.coerce.number().int().min(1).max(65_535).default(3000),
+        host: z.string().min(1).default('0.0.0.0'),
+      })
+      .strict()
+      .default({ port: 3000, host: '0.0.0.0' }),
+    logLevel: z
+      .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
+        message: 'must be one of trace, debug, info, warn, error, fatal, silent',
+      })
+      .default('info'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.clusters.forEach((cluster, i) => {
+      if (seen.has(cluster.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', i, 'name'],
+          message: `"${cluster.name}" is used twice; each cluster needs its own name`,
+        });
+      }
+      seen.add(cluster.name);
+    });
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type ClusterConfig = z.output<typeof clusterSchema>;
+export type EtcdConfig = z.output<typeof etcdSchema>;
+export type Thresholds = z.output<typeof thresholdsSchema>;

@@ -1,0 +1,18 @@
+/** The real clients behind the CLI: the only place (with main.ts) that builds them. */
+import { loadEtcdCredentials } from './clients/etcd-credentials.js';
+import { etcd3Connector } from './clients/etcd3-member.js';
+import { loadConfig } from './config/load.js';
+import { createLogger } from './logging.js';
+import type { CliDeps } from './transport/cli/io.js';
+
+export function realCliDeps(env: Record<string, string | undefined>): CliDeps {
+  const level =
+    env.LOG_LEVEL && /^(trace|debug|info|warn|error|fatal|silent)$/.test(env.LOG_LEVEL)
+      ? env.LOG_LEVEL
+      : 'warn';
+  return {
+    loadConfig,
+    etcdConnector: (cluster) => etcd3Connector(loadEtcdCredentials(cluster.etcd)),
+    logger: createLogger(level as 'warn'),
+  };
+}

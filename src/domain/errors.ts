@@ -1,0 +1,40 @@
+/**
+ * Errors that reach the operator carry a code and say what to do. Classify by
+ * `code`, never by message text. Every code is documented in README.md (a test checks).
+ */
+export const ERROR_CODES = {
+  USAGE: 'The command line is wrong.',
+  CONFIG_INVALID: 'A variable or a key of the config file has a wrong value.',
+  CONFIG_UNREADABLE: 'The config file cannot be read or is not YAML.',
+  CLUSTER_UNKNOWN: 'The named cluster is not configured.',
+  TLS_FILE_UNREADABLE: 'A CA, certificate or key file cannot be read.',
+  ETCD_UNREACHABLE: 'No etcd member answered.',
+  ETCD_OPERATION_FAILED: 'etcd refused or failed an operation.',
+  SNAPSHOT_NOT_FOUND: 'No kept snapshot has that id or path.',
+  SNAPSHOT_INVALID: 'A snapshot failed verification.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class QuorumError extends Error {
+  override readonly name = 'QuorumError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** What the operator should do about it. */
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isQuorumError(err: unknown): err is QuorumError {
+  return err instanceof QuorumError;
+}
+
+/** A short, single-line description of any thrown value, for findings and logs. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message.split('\n')[0] ?? err.name;
+  return String(err);
+}

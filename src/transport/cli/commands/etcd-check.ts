@@ -1,0 +1,34 @@
+/** `quorum etcd check [--cluster NAME] [--json] [--timeout 5s]` */
+import { resolveCluster } from '../../../config/load.js';
+import { reportExitStatus } from '../../../domain/report.js';
+import { checkEtcd } from '../../../operations/etcd/check.js';
+import { renderJson } from '../../../render/json.js';
+import { renderEtcdCheckText } from '../../../render/terminal/etcd-check.js';
+import { durationFlag, parseFlags } from '../args.js';
+import type { CliDeps, CliIo, ExitStatus } from '../io.js';
+
+export const USAGE = 'quorum etcd check [--cluster NAME] [--json] [--timeout 5s]';
+
+export async function etcdCheckCommand(
+  args: string[],
+  io: CliIo,
+  deps: CliDeps,
+): Promise<ExitStatus> {
+  const { values } = parseFlags(
+    args,
+    { cluster: { type: 'string' }, json: { type: 'boolean' }, timeout: { type: 'string' } },
+    USAGE,
+  );
+  const config = deps.loadConfig(io.env);
+  const cluster = resolveCluster(config, values.cluster);
+  const report = await checkEtcd(deps.etcdConnector(cluster), {
+    cluster: cluster.name,
+    endpoints: cluster.etcd.endpoints,
+    metricsUrls: cluster.etcd.metricsUrls,
+    quotaBackendBytes: cluster.etcd.quotaBackendBytes,
+    timeoutMs: durationFlag(values.timeout, '--timeout', config.check.timeout),
+    thresholds: config.check.thresholds,
+  });
+  io.stdout(values.json ? renderJson(report) : renderEtcdCheckText(report));
+  return reportExitStatus(report);
+}

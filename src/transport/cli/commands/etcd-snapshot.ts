@@ -1,0 +1,121 @@
+/** `quorum etcd snapshot`, `snapshots`, `prune`, `verify`, `restore-plan`. */
+import { reportExitStatus, type Report } from '../../../domain/report.js';
+import { takeSnapshot } from '../../../operations/etcd/snapshot.js';
+import { restorePlan } from '../../../operations/etcd/restore-plan.js';
+import { selectRetention } from '../../../operations/etcd/retention.js';
+import {
+  findSnapshot,
+  listSnapshots,
+  removeSnapshot,
+} from '../../../operations/etcd/snapshot-store.js';
+import { verifySnapshot } from '../../../operations/etcd/snapshot-verify.js';
+import { renderJson } from '../../../render/json.js';
+import { renderReportText } from '../../../render/terminal/report.js';
+import { retentionText, snapshotTable } from '../../../render/terminal/snapshots.js';
+import { parseFlags, requirePositional } from '../args.js';
+import { cliRequester, clusterContext, type ClusterContext } from '../cluster.js';
+import type { CliDeps, CliIo, ExitStatus } from '../io.js';
+
+const common = {
+  cluster: { type: 'string' },
+  json: { type: 'boolean' },
+  dir: { type: 'string' },
+} as const;
+
+function print(
+  io: CliIo,
+  json: boolean | undefined,
+  report: Report,
+  what: string,
+  body?: string,
+): ExitStatus {
+  io.stdout(json ? renderJson(report) : renderReportText(report, what, body));
+  return reportExitStatus(report);
+}
+
+async function prune(ctx: ClusterContext, dryRun: boolean) {
+  const entries = await listSnapshots(ctx.snapshotDir, ctx.cluster.name);
+  const decision = selectRetention(entries, ctx.config.snapshots.retention, new Date());
+  if (!dryRun) for (const e of decision.remove) await removeSnapshot(e);
+  return decision;
+}
+
+export const SNAPSHOT_USAGE =
+  'quorum etcd snapshot [--cluster NAME] [--dir DIR] [--compress] [--json]';
+export async function snapshotCommand(
+  args: string[],
+  io: CliIo,
+  deps: CliDeps,
+): Promise<ExitStatus> {
+  const { values } = parseFlags(args, { ...common, compress: { type: 'boolean' } }, SNAPSHOT_USAGE);
+  const ctx = clusterContext(io, deps, values.cluster, values.dir);
+  const report = await takeSnapshot(ctx.connect, {
+    cluster: ctx.cluster.name,
+    endpoints: ctx.cluster.etcd.endpoints,
+    dir: ctx.snapshotDir,
+    compress: values.compress ?? ctx.config.snapshots.compress,
+    requestedBy: cliRequester(io.env),
+    timeoutMs: ctx.config.check.timeout,
+    onProgress: (p) => deps.logger.info({ progress: p }, 'snapshot progress'),
+  });
+  const body = report.data.meta
+    ? await prune(ctx, false).then((d) => retentionText(d, false, new Date()))
+    : undefined;
+  return print(io, values.json, report, 'etcd snapshot', body);
+}
+
+export const LIST_USAGE = 'quorum etcd snapshots [--cluster NAME] [--dir DIR] [--json]';
+export async function listCommand(args: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
+  const { values } = parseFlags(args, common, LIST_USAGE);
+  const ctx = clusterContext(io, deps, values.cluster, values.dir);
+  const entries = await listSnapshots(ctx.snapshotDir, ctx.cluster.name);
+  if (values.json)
+    io.stdout(
+      `${JSON.stringify(
+        entries.map(({ meta: _m, ...e }) => e),
+        null,
+        2,
+      )}\n`,
+    );
+  else io.stdout(`${snapshotTable(entries, new Date())}\n`);
+  return 0;
+}
+
+export const PRUNE_USAGE = 'quorum etcd prune [--cluster NAME] [--dir DIR] [--dry-run]';
+export async function pruneCommand(args: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
+  const { values } = parseFlags(args, { ...common, 'dry-run': { type: 'boolean' } }, PRUNE_USAGE);
+  const ctx = clusterContext(io, deps, values.cluster, values.dir);
+  const decision = await prune(ctx, values['dry-run'] ?? false);
+  io.stdout(`${retentionText(decision, values['dry-run'] ?? false, new Date())}\n`);
+  return 0;
+}
+
+export const VERIFY_USAGE = 'quorum etcd verify FILE|ID [--cluster NAME] [--dir DIR] [--json]';
+export async function verifyCommand(args: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
+  const { values, positionals } = parseFlags(args, common, VERIFY_USAGE);
+  const ref = requirePositional(positionals, 'a snapshot file or id', VERIFY_USAGE);
+  const ctx = clusterContext(io, deps, values.cluster, values.dir);
+  const report = await verifySnapshot(await findSnapshot(ctx.snapshotDir, ref), ctx.cluster.name);
+  return print(io, values.json, report, 'snapshot verify');
+}
+
+export const PLAN_USAGE = 'quorum etcd restore-plan ID [--cluster NAME] [--dir DIR] [--json]';
+export async function restorePlanCommand(
+  args: string[],
+  io: CliIo,
+  deps: CliDeps,
+): Promise<ExitStatus> {
+  const { values, positionals } = parseFlags(args, common, PLAN_USAGE);
+  const ref = requirePositional(positionals, 'a snapshot id', PLAN_USAGE);
+  const ctx = clusterContext(io, deps, values.cluster, values.dir);
+  const report = await restorePlan(ctx.connect, {
+    cluster: ctx.cluster.name,
+    endpoints: ctx.cluster.etcd.endpoints,
+    entry: await findSnapshot(ctx.snapshotDir, ref),
+    dataDir: ctx.cluster.etcd.dataDir,
+    timeoutMs: ctx.config.check.timeout,
+  });
+  if (values.json) io.stdout(renderJson(report));
+  else io.stdout(`${report.data.text}\n`);
+  return reportExitStatus(report);
+}

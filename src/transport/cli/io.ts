@@ -1,0 +1,18 @@
+/** What a CLI command gets: its streams, environment and the wiring that builds real clients. */
+import type { Config, ClusterConfig } from '../../config/schema.js';
+import type { Logger } from '../../domain/logger.js';
+import type { EtcdConnector } from '../../operations/etcd/client.js';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Record<string, string | undefined>;
+}
+
+export interface CliDeps {
+  loadConfig(env: Record<string, string | undefined>): Config;
+  etcdConnector(cluster: ClusterConfig): EtcdConnector;
+  logger: Logger;
+}
+
+export type ExitStatus = 0 | 1 | 2 | 3;

@@ -1,0 +1,75 @@
+/**
+ * The CLI dispatcher: finds the command, runs it, and turns every error into a
+ * message and exit status 3 — never a stack trace (LOG_LEVEL=debug logs it).
+ */
+import { describeError, isQuorumError, QuorumError } from '../../domain/errors.js';
+import { closest } from './args.js';
+import { etcdCheckCommand, USAGE as CHECK_USAGE } from './commands/etcd-check.js';
+import * as maintenance from './commands/etcd-maintenance.js';
+import * as snapshot from './commands/etcd-snapshot.js';
+import type { CliDeps, CliIo, ExitStatus } from './io.js';
+
+type Command = (args: string[], io: CliIo, deps: CliDeps) => Promise<ExitStatus>;
+
+const COMMANDS: Record<string, { run: Command; usage: string }> = {
+  'etcd check': { run: etcdCheckCommand, usage: CHECK_USAGE },
+  'etcd snapshot': { run: snapshot.snapshotCommand, usage: snapshot.SNAPSHOT_USAGE },
+  'etcd snapshots': { run: snapshot.listCommand, usage: snapshot.LIST_USAGE },
+  'etcd verify': { run: snapshot.verifyCommand, usage: snapshot.VERIFY_USAGE },
+  'etcd restore-plan': { run: snapshot.restorePlanCommand, usage: snapshot.PLAN_USAGE },
+  'etcd prune': { run: snapshot.pruneCommand, usage: snapshot.PRUNE_USAGE },
+  'etcd defrag': { run: maintenance.defragCommand, usage: maintenance.DEFRAG_USAGE },
+  'etcd compact': { run: maintenance.compactCommand, usage: maintenance.COMPACT_USAGE },
+  'etcd alarms': { run: maintenance.alarmsCommand, usage: maintenance.ALARMS_USAGE },
+};
+
+export const HELP = [
+  'Quorum: etcd and Kubernetes operations for self-managed clusters.',
+  '',
+  'Usage:',
+  ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
+  '',
+  'Exit status: 0 ok, 1 warnings, 2 critical, 3 could not run.',
+  'Configuration: ETCDCTL_* variables as etcdctl reads them, or QUORUM_CONFIG=config.yaml (see README.md).',
+  '',
+].join('\n');
+
+function findCommand(argv: string[]): { name: string; rest: string[] } {
+  for (const words of [2, 1]) {
+    const name = argv.slice(0, words).join(' ');
+    if (COMMANDS[name]) return { name, rest: argv.slice(words) };
+  }
+  const said = argv
+    .filter((a) => !a.startsWith('-'))
+    .slice(0, 2)
+    .join(' ');
+  const guess = closest(said, Object.keys(COMMANDS));
+  throw new QuorumError(
+    'USAGE',
+    said ? `Unknown command "${said}".` : 'No command given.',
+    guess
+      ? `Did you mean: quorum ${guess}?  (quorum help lists all)`
+      : 'Run quorum help for the commands.',
+  );
+}
+
+export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
+  if (argv.length === 0 || ['help', '--help', '-h'].includes(argv[0] ?? '')) {
+    io.stdout(HELP);
+    return argv.length === 0 ? 3 : 0;
+  }
+  try {
+    const { name, rest } = findCommand(argv);
+    return await (COMMANDS[name] as { run: Command }).run(rest, io, deps);
+  } catch (err) {
+    if (isQuorumError(err)) {
+      io.stderr(`quorum: ${err.message}\n${err.hint ? `${err.hint}\n` : ''}`);
+    } else {
+      deps.logger.error({ err }, 'command failed');
+      io.stderr(
+        `quorum: ${describeError(err)}\nThis is unexpected: run again with LOG_LEVEL=debug and report it.\n`,
+      );
+    }
+    return 3;
+  }
+}

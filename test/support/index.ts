@@ -1,0 +1,17 @@
+export { makeCerts, makeOtherCa, sharedCerts, sharedOtherCa } from './certs.js';
+export type { Certs, OtherCa } from './certs.js';
+export { startEtcd, startEtcdCluster } from './etcd.js';
+export type { EtcdCluster, EtcdMember, EtcdOptions, EtcdctlOptions } from './etcd.js';
+export { EtcdStartError } from './etcd-member.js';
+export { etcdctlEnv, envWithout, runEtcdctl } from './etcdctl.js';
+export { freePort } from './ports.js';
+export { canConnect, etcdHasLeader, httpGet } from './probes.js';
+export { cleanupNow, removeDir, runCommand, spawnChild, tmpDir, waitFor } from './processes.js';
+export type { ChildOptions, CommandOptions, CommandResult, WaitOptions } from './processes.js';
+export { ping, startRedis } from './redis.js';
+export type { RedisServer } from './redis.js';
+export { RingBuffer } from './ring-buffer.js';
+export { ServerProcess } from './server-process.js';
+export type { ProcessExit } from './server-process.js';
+export { startSilentServer } from './silent-server.js';
+export type { SilentServer } from './silent-server.js';
