@@ -40,6 +40,8 @@ export function etcd3Options(endpoint: string, creds: EtcdCredentials): IOptions
     grpcOptions: {
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 1000,
+      // Snapshot streams are bound by HTTP/2 flow control at the 64 KiB default window.
+      'grpc-node.flow_control_window': 16 * 2 ** 20,
     },
   };
   if (creds.tls && endpoint.startsWith('https:')) {

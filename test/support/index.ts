@@ -15,3 +15,5 @@ export { ServerProcess } from './server-process.js';
 export type { ProcessExit } from './server-process.js';
 export { startSilentServer } from './silent-server.js';
 export type { SilentServer } from './silent-server.js';
+export { fillEtcd } from './fill.js';
+export { startFlipProxy } from './flip-proxy.js';

@@ -3,8 +3,7 @@ import { QuorumError } from '../../domain/errors.js';
 import type { MemberStatus } from '../../domain/etcd.js';
 import type { EtcdMember } from './client.js';
 import { settleBy } from './probe.js';
-
-const NO_LEADER = '0000000000000000';
+import { NO_LEADER } from './rules/facts.js';
 
 export interface Picked {
   member: EtcdMember;

@@ -1,0 +1,109 @@
+/** Rules about how the members run: versions, disk latency, leader changes. */
+import { formatDuration } from '../../../config/units.js';
+import type { Finding } from '../../../domain/report.js';
+import { label, type CheckFacts } from './facts.js';
+
+export function versionFindings(f: CheckFacts): Finding[] {
+  const versions = new Map<string, string[]>();
+  for (const p of f.probes)
+    if (p.status)
+      versions.set(p.status.version, [...(versions.get(p.status.version) ?? []), label(f, p)]);
+  if (versions.size <= 1) {
+    const v = [...versions.keys()][0];
+    return v
+      ? [{ id: 'etcd.versions', severity: 'ok', title: `etcd ${v} on every checked member` }]
+      : [];
+  }
+  return [
+    {
+      id: 'etcd.versions',
+      severity: 'warn',
+      title: `Members run different etcd versions: ${[...versions.keys()].join(', ')}`,
+      detail: [...versions.entries()].map(([v, ms]) => `${v}: ${ms.join(', ')}`).join('; '),
+      remedy:
+        'Finish the rolling upgrade (one member at a time, checking health between) before other maintenance.',
+    },
+  ];
+}
+
+export function latencyFindings(f: CheckFacts): Finding[] {
+  const t = f.thresholds;
+  const out: Finding[] = [];
+  const missing = f.probes.filter((p) => p.status && !p.metrics);
+  if (missing.length) {
+    out.push({
+      id: 'etcd.metrics.unavailable',
+      severity: 'info',
+      title: `Metrics not read from ${missing.map((p) => label(f, p)).join(', ')}`,
+      detail: missing.map((p) => p.metricsError).join('; '),
+      remedy:
+        'Latency checks need /metrics: on the client URL, or set etcd.metricsUrls (etcd --listen-metrics-urls).',
+    });
+  }
+  for (const p of f.probes.filter((x) => x.metrics)) {
+    const m = p.metrics!;
+    const lat = (
+      what: string,
+      id: string,
+      v: number | undefined,
+      warn: number,
+      crit: number,
+      remedy: string,
+    ) => {
+      if (v === undefined || v <= warn) return;
+      out.push({
+        id,
+        severity: v > crit ? 'crit' : 'warn',
+        title: `${label(f, p)}: ${what} p99 ${v.toFixed(1)} ms (warn above ${warn} ms)`,
+        remedy,
+      });
+    };
+    const disk =
+      'etcd needs a dedicated low-latency disk (SSD/NVMe); check for noisy neighbours and I/O throttling on that node.';
+    lat(
+      'WAL fsync',
+      'etcd.latency.wal-fsync',
+      m.walFsyncP99Ms,
+      t.walFsyncP99Warn,
+      t.walFsyncP99Crit,
+      disk,
+    );
+    lat(
+      'backend commit',
+      'etcd.latency.backend-commit',
+      m.backendCommitP99Ms,
+      t.backendCommitP99Warn,
+      t.backendCommitP99Crit,
+      disk,
+    );
+    if (m.hasLeader === false) {
+      out.push({
+        id: 'etcd.metrics.has-leader',
+        severity: 'crit',
+        title: `${label(f, p)} reports no leader (etcd_server_has_leader 0)`,
+        remedy: 'See the leader finding; check the peer network from this member.',
+      });
+    }
+    if (m.leaderChanges !== undefined && m.leaderChanges >= t.leaderChangesWarn) {
+      out.push({
+        id: 'etcd.leader.changes',
+        severity: 'warn',
+        title: `${label(f, p)} has seen ${m.leaderChanges} leader changes since it started${m.uptimeSeconds !== undefined ? ` ${formatDuration(m.uptimeSeconds * 1000)} ago` : ''}`,
+        remedy:
+          'Frequent elections mean slow disks, CPU starvation or a flaky peer network; compare with the latency findings.',
+      });
+    }
+  }
+  if (!out.some((x) => x.id.startsWith('etcd.latency')) && f.probes.some((p) => p.metrics)) {
+    const max = (k: 'walFsyncP99Ms' | 'backendCommitP99Ms') =>
+      Math.max(0, ...f.probes.map((p) => p.metrics?.[k] ?? 0));
+    out.push({
+      id: 'etcd.latency',
+      severity: 'ok',
+      title: `Disk latency p99: WAL fsync ${max('walFsyncP99Ms').toFixed(1)} ms, backend commit ${max('backendCommitP99Ms').toFixed(1)} ms`,
+    });
+  }
+  return out;
+}
+
+/** Every rule, in the order the report lists them. */
