@@ -17,7 +17,11 @@ function vmHwmKb(pid: number): number | undefined {
   }
 }
 
-export async function measure(command: string, args: string[], env: Record<string, string>): Promise<RunStats> {
+export async function measure(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<RunStats> {
   const started = process.hrtime.bigint();
   const child = spawnChild(command, args, { env });
   let peak = 0;

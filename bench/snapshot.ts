@@ -19,12 +19,20 @@ const QUORUM = path.resolve(import.meta.dirname, '../src/main.js');
 async function main() {
   const etcd = await startEtcd({ quotaBackendBytes: 4 * 1024 * MiB });
   const dir = await tmpDir('quorum-bench-');
-  const env = { ...envWithout(['ETCDCTL_', 'QUORUM_']), ...etcd.env, QUORUM_SNAPSHOT_DIR: dir, LOG_LEVEL: 'silent' };
+  const env = {
+    ...envWithout(['ETCDCTL_', 'QUORUM_']),
+    ...etcd.env,
+    QUORUM_SNAPSHOT_DIR: dir,
+    LOG_LEVEL: 'silent',
+  };
   const rows: string[] = [];
   let filled = 0;
   try {
     for (const sizeMb of SIZES_MB) {
-      await fillEtcd(etcd.endpoints, { bytes: (sizeMb - filled) * MiB, prefix: `bench-${sizeMb}/` });
+      await fillEtcd(etcd.endpoints, {
+        bytes: (sizeMb - filled) * MiB,
+        prefix: `bench-${sizeMb}/`,
+      });
       filled = sizeMb;
       const q: RunStats[] = [];
       const e: RunStats[] = [];
@@ -42,8 +50,12 @@ async function main() {
   } finally {
     await etcd.close();
   }
-  console.log(`\nSnapshot benchmark: ${RUNS} alternating runs per side, medians; peak RSS is the maximum over runs.`);
-  console.log('| database | quorum etcd snapshot | etcdctl snapshot save | time ratio | quorum peak RSS | etcdctl peak RSS |');
+  console.log(
+    `\nSnapshot benchmark: ${RUNS} alternating runs per side, medians; peak RSS is the maximum over runs.`,
+  );
+  console.log(
+    '| database | quorum etcd snapshot | etcdctl snapshot save | time ratio | quorum peak RSS | etcdctl peak RSS |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const r of rows) console.log(r);
 }

@@ -1,0 +1,160 @@
+/**
+ * Slash commands, parsed once into typed intents. Bad input becomes a USAGE
+ * error naming what is wrong, the right form, and the closest valid word.
+ */
+import { parseDuration } from '../../../config/units.js';
+import { QuorumError } from '../../../domain/errors.js';
+import { closest } from '../../../domain/suggest.js';
+import { tokenize } from './tokenize.js';
+
+export type Intent =
+  | { action: 'etcd.check'; cluster: string }
+  | { action: 'etcd.snapshot'; cluster: string }
+  | { action: 'etcd.snapshot.list'; cluster: string }
+  | { action: 'etcd.snapshot.schedule'; cluster: string; schedule: Schedule }
+  | { action: 'etcd.restore-plan'; cluster: string; snapshotId: string }
+  | { action: 'etcd.defrag'; cluster: string }
+  | { action: 'help' };
+
+export type Schedule = { every: number } | { cron: string } | { off: true };
+
+export interface ParseContext {
+  clusters: readonly string[];
+}
+
+export const COMMAND_HELP: Record<string, string[]> = {
+  '/etcd-check': ['/etcd-check [CLUSTER]  — the full etcd health report'],
+  '/etcd-snapshot': [
+    '/etcd-snapshot [CLUSTER]  — take, verify and keep a snapshot now',
+    '/etcd-snapshot list [CLUSTER]  — the snapshots kept, newest first',
+    '/etcd-snapshot schedule [CLUSTER] every 6h  ·  cron "0 */6 * * *"  ·  off',
+    '/etcd-snapshot restore-plan ID  — the exact restore procedure',
+  ],
+  '/etcd-defrag': [
+    '/etcd-defrag [CLUSTER]  — defragment member by member, leader last (needs approval)',
+  ],
+  '/quorum': ['/quorum help  — every command with an example'],
+};
+
+const usage = (command: string) => `Usage:\n${(COMMAND_HELP[command] ?? []).join('\n')}`;
+const wrong = (command: string, message: string, hint?: string) =>
+  new QuorumError('USAGE', message, `${hint ? `${hint}\n` : ''}${usage(command)}`);
+
+/** The cluster named in `word`, or the only configured one when `word` is absent. */
+function cluster(command: string, word: string | undefined, ctx: ParseContext): string {
+  if (word === undefined) {
+    if (ctx.clusters.length === 1) return ctx.clusters[0] as string;
+    throw wrong(
+      command,
+      `Name the cluster: ${ctx.clusters.length} are configured (${ctx.clusters.join(', ')}).`,
+    );
+  }
+  if (ctx.clusters.includes(word)) return word;
+  const guess = closest(word, ctx.clusters);
+  throw wrong(
+    command,
+    `No cluster named "${word}".`,
+    guess ? `Did you mean ${guess}?` : `Configured: ${ctx.clusters.join(', ')}.`,
+  );
+}
+
+function noMore(command: string, rest: string[]) {
+  if (rest.length > 0) throw wrong(command, `Unexpected "${rest.join(' ')}".`);
+}
+
+function schedule(command: string, words: string[], ctx: ParseContext): Intent {
+  const kinds = ['every', 'cron', 'off'];
+  const at = words.findIndex((w) => kinds.includes(w));
+  if (at === -1) throw wrong(command, 'Say how often: every 6h, cron "0 */6 * * *", or off.');
+  const name = cluster(command, at === 0 ? undefined : words[0], ctx);
+  if (at > 1) throw wrong(command, `Unexpected "${words.slice(1, at).join(' ')}".`);
+  const [kind, value, ...rest] = words.slice(at);
+  noMore(command, rest);
+  if (kind === 'off') {
+    noMore(command, value === undefined ? [] : [value]);
+    return { action: 'etcd.snapshot.schedule', cluster: name, schedule: { off: true } };
+  }
+  if (kind === 'every') {
+    const ms = value === undefined ? undefined : parseDuration(value);
+    if (ms === undefined || ms < 60_000)
+      throw wrong(
+        command,
+        `"${value ?? ''}" is not an interval of a minute or more; write e.g. every 6h.`,
+      );
+    return { action: 'etcd.snapshot.schedule', cluster: name, schedule: { every: ms } };
+  }
+  const fields = value?.trim().split(/\s+/) ?? [];
+  if (
+    fields.length < 5 ||
+    fields.length > 6 ||
+    !fields.every((f) => /^[\d*/,\-A-Za-z?LW#]+$/.test(f))
+  ) {
+    throw wrong(
+      command,
+      `"${value ?? ''}" is not a cron pattern; write e.g. cron "0 */6 * * *" (UTC).`,
+    );
+  }
+  return { action: 'etcd.snapshot.schedule', cluster: name, schedule: { cron: fields.join(' ') } };
+}
+
+function etcdSnapshot(words: string[], ctx: ParseContext): Intent {
+  const command = '/etcd-snapshot';
+  const [first, ...rest] = words;
+  if (first === 'list') {
+    noMore(command, rest.slice(1));
+    return { action: 'etcd.snapshot.list', cluster: cluster(command, rest[0], ctx) };
+  }
+  if (first === 'schedule') return schedule(command, rest, ctx);
+  if (first === 'restore-plan') {
+    const [id, ...more] = rest;
+    if (!id || !/^[a-z0-9-]+-\d{8}T\d{6}Z-r\d+$/.test(id)) {
+      throw wrong(
+        command,
+        id ? `"${id}" is not a snapshot id.` : 'Give the snapshot id.',
+        'Ids look like prod-20261126T101500Z-r42; /etcd-snapshot list shows them.',
+      );
+    }
+    noMore(command, more);
+    return {
+      action: 'etcd.restore-plan',
+      cluster: cluster(command, id.replace(/-\d{8}T\d{6}Z-r\d+$/, ''), ctx),
+      snapshotId: id,
+    };
+  }
+  if (first && !ctx.clusters.includes(first)) {
+    const guess = closest(first, [...ctx.clusters, 'list', 'schedule', 'restore-plan']);
+    throw wrong(
+      command,
+      `"${first}" is neither a subcommand nor a cluster.`,
+      guess ? `Did you mean ${guess}?` : undefined,
+    );
+  }
+  noMore(command, rest);
+  return { action: 'etcd.snapshot', cluster: cluster(command, first, ctx) };
+}
+
+/** `command` is Slack's `command` field (`/etcd-check`), `text` the rest of the line. */
+export function parseSlashCommand(command: string, text: string, ctx: ParseContext): Intent {
+  if (text.length > 2_000)
+    throw wrong(command, 'That is too long for a command (2000 characters at most).');
+  const words = tokenize(text);
+  switch (command) {
+    case '/etcd-check':
+      noMore(command, words.slice(1));
+      return { action: 'etcd.check', cluster: cluster(command, words[0], ctx) };
+    case '/etcd-snapshot':
+      return etcdSnapshot(words, ctx);
+    case '/etcd-defrag':
+      noMore(command, words.slice(1));
+      return { action: 'etcd.defrag', cluster: cluster(command, words[0], ctx) };
+    case '/quorum':
+      if (words[0] === 'help' || words.length === 0) return { action: 'help' };
+      throw wrong(command, `Unknown subcommand "${words[0]}".`, 'Try /quorum help.');
+    default:
+      throw new QuorumError(
+        'USAGE',
+        `${command} is not available in this version of Quorum.`,
+        'Try /quorum help for the commands it has.',
+      );
+  }
+}
