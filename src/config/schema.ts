@@ -112,6 +112,49 @@ const slackUserOrGroup = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, {
   message: 'is not a Slack user or user-group ID; write e.g. U024BE7LH or S0614TZR7',
 });
 
+/** A cron expression of five fields (minute hour day-of-month month day-of-week), or six with seconds first. */
+const cron = z
+  .string({ error: 'must be a cron expression, e.g. "0 */6 * * *"' })
+  .refine((s) => /^[\d*/,?LW#A-Za-z-]+( [\d*/,?LW#A-Za-z-]+){4,5}$/.test(s.trim()), {
+    message:
+      'is not a cron expression; write five fields in UTC, e.g. "0 */6 * * *" (every 6 hours)',
+  });
+
+const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'write a channel ID, e.g. C024BE91L');
+
+/** One periodic job: `every: 6h` or `cron: "0 *\/6 * * *"` (UTC); results to `channel`, else the worker's log. */
+export const scheduleSchema = z
+  .object({
+    every: duration('6h').optional(),
+    cron: cron.optional(),
+    channel: channelId.optional(),
+  })
+  .strict()
+  .refine((s) => (s.every === undefined) !== (s.cron === undefined), {
+    message: 'needs exactly one of every (e.g. every: 6h) or cron (e.g. cron: "0 */6 * * *")',
+  });
+
+/** Per cluster: which periodic jobs run. */
+export const clusterSchedulesSchema = z
+  .object({ snapshot: scheduleSchema.optional(), check: scheduleSchema.optional() })
+  .strict();
+
+export const workerSchema = z
+  .object({
+    /** Jobs one worker process runs at once per cluster (maintenance stays one per cluster). */
+    concurrency: z
+      .number({ error: 'must be a whole number, e.g. 4' })
+      .int()
+      .min(1, 'must be 1 or more, e.g. 4')
+      .max(100, 'must be 100 or less, e.g. 4')
+      .default(4),
+    /** How long a killed worker's job waits before another worker takes it over. */
+    stalledInterval: duration('30s').default(30_000),
+    /** On SIGTERM, how long running jobs may finish before they are handed back to the queue. */
+    shutdownTimeout: duration('25s').default(25_000),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     defaultCluster: z.string().optional(),
@@ -171,6 +214,9 @@ export const configSchema = z
       })
       .strict()
       .default({ port: 3000, host: '0.0.0.0' }),
+    worker: workerSchema.default(workerSchema.parse({})),
+    /** Periodic jobs per cluster name, e.g. `prod: { snapshot: { every: 6h } }`. */
+    schedules: z.record(z.string(), clusterSchedulesSchema).default({}),
     logLevel: z
       .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
         message: 'must be one of trace, debug, info, warn, error, fatal, silent',
@@ -190,9 +236,21 @@ export const configSchema = z
       }
       seen.add(cluster.name);
     });
+  })
+  .superRefine((c, ctx) => {
+    for (const name of Object.keys(c.schedules)) {
+      if (c.clusters.some((cluster) => cluster.name === name)) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['schedules', name],
+        message: `"${name}" is not a configured cluster; use one of ${c.clusters.map((x) => x.name).join(', ')}`,
+      });
+    }
   });
 
 export type Config = z.output<typeof configSchema>;
 export type ClusterConfig = z.output<typeof clusterSchema>;
 export type EtcdConfig = z.output<typeof etcdSchema>;
 export type Thresholds = z.output<typeof thresholdsSchema>;
+export type ScheduleConfig = z.output<typeof scheduleSchema>;
+export type WorkerConfig = z.output<typeof workerSchema>;

@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   ETCD_OPERATION_FAILED: 'etcd refused or failed an operation.',
   SNAPSHOT_NOT_FOUND: 'No kept snapshot has that id or path.',
   SNAPSHOT_INVALID: 'A snapshot failed verification.',
+  JOB_INVALID: 'A job request has an unknown kind, bad parameters or no approval.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -58,6 +58,7 @@ export function blockActionBody(p: {
   userId: string;
   channel?: string;
   messageTs: string;
+  responseUrl?: string;
 }): string {
   const payload = {
     type: 'block_actions',
@@ -85,7 +86,7 @@ export function blockActionBody(p: {
       user: 'U0QUORUMBOT',
       bot_id: 'B0QUORUM',
     },
-    response_url: 'https://hooks.slack.com/actions/T0QUORUM/1/abc',
+    response_url: p.responseUrl ?? 'https://hooks.slack.com/actions/T0QUORUM/1/abc',
     actions: [
       {
         type: 'button',

@@ -4,9 +4,12 @@
  */
 import { describeError, isQuorumError, QuorumError } from '../../domain/errors.js';
 import { closest } from './args.js';
+import { auditLogCommand, USAGE as AUDIT_USAGE } from './commands/audit-log.js';
 import { etcdCheckCommand, USAGE as CHECK_USAGE } from './commands/etcd-check.js';
 import * as maintenance from './commands/etcd-maintenance.js';
 import * as snapshot from './commands/etcd-snapshot.js';
+import { botCommand, BOT_USAGE, startCommand, START_USAGE } from './commands/start.js';
+import { workerCommand, WORKER_USAGE } from './commands/worker.js';
 import type { CliDeps, CliIo, ExitStatus } from './io.js';
 
 type Command = (args: string[], io: CliIo, deps: CliDeps) => Promise<ExitStatus>;
@@ -21,6 +24,10 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   'etcd defrag': { run: maintenance.defragCommand, usage: maintenance.DEFRAG_USAGE },
   'etcd compact': { run: maintenance.compactCommand, usage: maintenance.COMPACT_USAGE },
   'etcd alarms': { run: maintenance.alarmsCommand, usage: maintenance.ALARMS_USAGE },
+  worker: { run: workerCommand, usage: WORKER_USAGE },
+  start: { run: startCommand, usage: START_USAGE },
+  bot: { run: botCommand, usage: BOT_USAGE },
+  'audit-log': { run: auditLogCommand, usage: AUDIT_USAGE },
 };
 
 export const HELP = [

@@ -1,0 +1,64 @@
+/** `/etcd-snapshot list` for Slack: kept snapshots, newest first, packed into few sections. */
+import { formatBytes, formatDuration } from '../../config/units.js';
+import type { SnapshotEntry } from '../../domain/snapshot.js';
+import type { Block, SlackMessage } from './blocks.js';
+import { capBlocks, context, header, section } from './build.js';
+import { escapeMrkdwn } from './escape.js';
+import { LIMITS, truncate } from './limits.js';
+import { SIGN } from './verdict.js';
+
+const age = (iso: string, now: Date) =>
+  iso ? `${formatDuration(Math.max(0, now.getTime() - Date.parse(iso)))} ago` : 'age unknown';
+
+function line(e: SnapshotEntry, now: Date): string {
+  const verified = e.verified
+    ? `${SIGN.ok} verified`
+    : `${SIGN.warn} not verified: ${escapeMrkdwn(truncate(e.problem ?? '?', 200))}`;
+  const rev = e.revision !== undefined ? `rev ${e.revision}` : 'rev ?';
+  return `\`${escapeMrkdwn(e.id)}\` · ${age(e.createdAt, now)} · ${rev} · ${formatBytes(e.size)} · ${verified}`;
+}
+
+/** Lines packed into sections of at most 3000 characters. */
+function pack(lines: string[]): string[] {
+  const texts: string[] = [];
+  let current = '';
+  for (const l of lines) {
+    const next = current ? `${current}\n${l}` : l;
+    if (next.length > LIMITS.sectionText && current) {
+      texts.push(current);
+      current = l;
+    } else current = next;
+  }
+  if (current) texts.push(current);
+  return texts;
+}
+
+export function snapshotListMessage(
+  cluster: string,
+  entries: readonly SnapshotEntry[],
+  now: Date,
+): SlackMessage {
+  const n = entries.length;
+  const newest = entries[0];
+  const summary = newest
+    ? `${n} snapshot${n === 1 ? '' : 's'} kept, newest ${age(newest.createdAt, now)}`
+    : 'No snapshots kept';
+  const head: Block[] = [header(`etcd snapshots of ${cluster}`), section(`*${summary}*`)];
+  const room = LIMITS.blocks - head.length - 1;
+  const texts = pack(entries.map((e) => line(e, now)));
+  const shown = texts.slice(0, texts.length > room ? room - 1 : room);
+  const body: Block[] = shown.map((t) => section(t));
+  if (shown.length < texts.length) {
+    const listed = shown.reduce((sum, t) => sum + t.split('\n').length, 0);
+    body.push(context(`_…${n - listed} older snapshots left out._`));
+  }
+  const tail = n
+    ? context(
+        `Restore plan: \`/etcd-snapshot restore-plan ID\` · verify: \`quorum etcd verify ID\``,
+      )
+    : context(`Take one now: \`/etcd-snapshot ${escapeMrkdwn(cluster)}\``);
+  return {
+    text: truncate(`etcd snapshots of ${escapeMrkdwn(cluster)}: ${summary}`, LIMITS.fallbackText),
+    blocks: capBlocks([...head, ...body, tail]),
+  };
+}

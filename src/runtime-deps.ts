@@ -1,0 +1,68 @@
+/**
+ * The real clients behind the job runtime (`quorum worker`, `quorum start`): Redis,
+ * the Slack WebClient, the metrics registry, the etcd connector. Built here (with
+ * deps.ts and main.ts, the only places that construct clients) and closed here.
+ */
+import { Redis } from 'ioredis';
+import { loadEtcdCredentials } from './clients/etcd-credentials.js';
+import { etcd3Connector } from './clients/etcd3-member.js';
+import type { Config } from './config/schema.js';
+import type { Logger } from './domain/logger.js';
+import { createMetrics } from './transport/http/metrics.js';
+import type { RuntimeDeps } from './transport/queue/runtime.js';
+import { createSlackWebClient, type RetryOptions } from './transport/slack/web-client.js';
+
+export interface OwnedRuntimeDeps extends RuntimeDeps {
+  /** Closes the Redis connection (after the runtime closed). */
+  close(): Promise<void>;
+}
+
+export interface RuntimeDepsOptions {
+  logger: Logger;
+  stdout: (text: string) => void;
+  /** Build the Slack client (and so deliver the outbox) when a bot token is configured. */
+  slack?: boolean;
+  slackRetry?: RetryOptions;
+}
+
+/** A Redis client for BullMQ: commands wait through reconnects instead of failing. */
+export function createRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
+  let down = false;
+  redis.on('error', (err: Error) => {
+    if (!down) logger.warn({ err: err.message }, 'Redis connection failed; retrying');
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) logger.info({}, 'Redis connection back');
+    down = false;
+  });
+  return redis;
+}
+
+export function buildRuntimeDeps(config: Config, opts: RuntimeDepsOptions): OwnedRuntimeDeps {
+  const redis = createRedis(config.redisUrl, opts.logger);
+  const metrics = createMetrics();
+  const slack =
+    opts.slack !== false && config.slack.botToken
+      ? createSlackWebClient({
+          token: config.slack.botToken,
+          apiUrl: config.slack.apiUrl,
+          logger: opts.logger,
+          retryConfig: opts.slackRetry,
+          onRateLimited: (method) => metrics.slackRateLimited.inc({ method }),
+        })
+      : undefined;
+  return {
+    redis,
+    slack,
+    metrics,
+    logger: opts.logger,
+    stdout: opts.stdout,
+    etcdConnector: (cluster) => etcd3Connector(loadEtcdCredentials(cluster.etcd)),
+    close: async () => {
+      if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+      else redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/** `quorum audit-log [--since 24h] [--json]`: who asked for, approved and ran what (reads Redis). */
+import { Redis } from 'ioredis';
+import { describeError } from '../../../domain/errors.js';
+import { renderAuditText } from '../../../render/terminal/audit.js';
+import { readAudit } from '../../../state/audit.js';
+import { DEFAULT_PREFIX } from '../../queue/names.js';
+import { durationFlag, parseFlags } from '../args.js';
+import type { CliDeps, CliIo, ExitStatus } from '../io.js';
+
+export const USAGE = 'quorum audit-log [--since 24h] [--json]';
+
+const DEFAULT_SINCE_MS = 24 * 3_600_000;
+const CONNECT_TIMEOUT_MS = 3_000;
+const COMMAND_TIMEOUT_MS = 5_000;
+
+/** The URL without its password, for messages. */
+function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the configured Redis URL';
+  }
+}
+
+/** connect() and the ready check, bounded: a server that accepts but never answers is unreachable too. */
+async function connectBy(redis: Redis, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1_000} s`)), ms);
+  });
+  try {
+    await Promise.race([redis.connect(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function auditLogCommand(
+  args: string[],
+  io: CliIo,
+  deps: CliDeps,
+): Promise<ExitStatus> {
+  const { values } = parseFlags(
+    args,
+    { since: { type: 'string' }, json: { type: 'boolean' } },
+    USAGE,
+  );
+  const sinceMs = Date.now() - durationFlag(values.since, '--since', DEFAULT_SINCE_MS);
+  const config = deps.loadConfig(io.env);
+  // One attempt, bounded: a CLI must say "unreachable" quickly rather than retry forever.
+  const redis = new Redis(config.redisUrl, {
+    lazyConnect: true,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  // ioredis reports the cause (ECONNREFUSED…) as an event and rejects with a generic
+  // "Connection is closed": keep the cause for the message. The listener also stops
+  // ioredis from printing it.
+  let cause: unknown;
+  redis.on('error', (err) => (cause ??= err));
+  try {
+    await connectBy(redis, CONNECT_TIMEOUT_MS);
+    const entries = await readAudit(redis, DEFAULT_PREFIX, { sinceMs });
+    io.stdout(
+      values.json ? `${JSON.stringify(entries, null, 2)}\n` : renderAuditText(entries, sinceMs),
+    );
+    return 0;
+  } catch (err) {
+    io.stderr(
+      `quorum: cannot read the audit log from Redis at ${safeUrl(config.redisUrl)}: ${describeError(cause ?? err)}\n` +
+        'Check that Redis runs and REDIS_URL (or redisUrl in the config file) names the one the bot uses.\n',
+    );
+    return 3;
+  } finally {
+    redis.disconnect();
+  }
+}

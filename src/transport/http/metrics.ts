@@ -1,0 +1,115 @@
+/**
+ * Quorum's Prometheus metrics (prom-client), all named `quorum_*`, in a registry of
+ * their own. Queue depth is read from Redis when /metrics is scraped, from sources
+ * the runtime registers (one per queue it knows).
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Counts of one queue by state, e.g. `{ waiting: 3, active: 1, delayed: 0, failed: 2 }`. */
+export type QueueDepthSource = () => Promise<{ queue: string; counts: Record<string, number> }>;
+
+export interface RuntimeMetrics {
+  registry: Registry;
+  jobsCompleted: Counter<'kind' | 'cluster'>;
+  /** Jobs that failed for good (attempts exhausted, or not retryable). */
+  jobsFailed: Counter<'kind' | 'cluster'>;
+  /** Attempts that failed and will be retried. */
+  jobRetries: Counter<'kind' | 'cluster'>;
+  jobDuration: Histogram<'kind' | 'outcome'>;
+  /** Times a maintenance job found its cluster busy and was put back. */
+  maintenanceDeferred: Counter<'cluster'>;
+  snapshotLastSuccess: Gauge<'cluster'>;
+  snapshotLastSize: Gauge<'cluster'>;
+  slackCalls: Counter<'method' | 'outcome'>;
+  slackRateLimited: Counter<'method'>;
+  outboxDropped: Counter<'reason'>;
+  addQueueDepthSource(source: QueueDepthSource): void;
+}
+
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}): RuntimeMetrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'quorum_' });
+  const registers = [registry];
+  const sources: QueueDepthSource[] = [];
+  new Gauge({
+    name: 'quorum_queue_depth',
+    help: 'Jobs in a queue by state (waiting, active, delayed, failed), read at scrape time.',
+    labelNames: ['queue', 'state'],
+    registers,
+    async collect() {
+      this.reset();
+      const results = await Promise.allSettled(sources.map((s) => s()));
+      for (const r of results) {
+        if (r.status !== 'fulfilled') continue;
+        for (const [state, n] of Object.entries(r.value.counts)) {
+          this.set({ queue: r.value.queue, state }, n);
+        }
+      }
+    },
+  });
+  return {
+    registry,
+    jobsCompleted: new Counter({
+      name: 'quorum_jobs_completed_total',
+      help: 'Jobs that completed, by kind and cluster.',
+      labelNames: ['kind', 'cluster'],
+      registers,
+    }),
+    jobsFailed: new Counter({
+      name: 'quorum_jobs_failed_total',
+      help: 'Jobs that failed for good (no attempts left, or not retryable), by kind and cluster.',
+      labelNames: ['kind', 'cluster'],
+      registers,
+    }),
+    jobRetries: new Counter({
+      name: 'quorum_job_retries_total',
+      help: 'Failed attempts that will be retried, by kind and cluster.',
+      labelNames: ['kind', 'cluster'],
+      registers,
+    }),
+    jobDuration: new Histogram({
+      name: 'quorum_job_duration_seconds',
+      help: 'Duration of job attempts, by kind and outcome (completed, failed).',
+      labelNames: ['kind', 'outcome'],
+      buckets: [0.01, 0.05, 0.25, 1, 5, 15, 60, 300, 900, 3600],
+      registers,
+    }),
+    maintenanceDeferred: new Counter({
+      name: 'quorum_maintenance_deferred_total',
+      help: 'Times a maintenance job found another one running on its cluster and waited.',
+      labelNames: ['cluster'],
+      registers,
+    }),
+    snapshotLastSuccess: new Gauge({
+      name: 'quorum_snapshot_last_success_timestamp_seconds',
+      help: 'When the newest verified snapshot of the cluster was taken (Unix time).',
+      labelNames: ['cluster'],
+      registers,
+    }),
+    snapshotLastSize: new Gauge({
+      name: 'quorum_snapshot_last_size_bytes',
+      help: 'Size of the newest verified snapshot of the cluster.',
+      labelNames: ['cluster'],
+      registers,
+    }),
+    slackCalls: new Counter({
+      name: 'quorum_slack_calls_total',
+      help: 'Slack Web API calls made by the outbox, by method and outcome (ok, error).',
+      labelNames: ['method', 'outcome'],
+      registers,
+    }),
+    slackRateLimited: new Counter({
+      name: 'quorum_slack_rate_limited_total',
+      help: 'HTTP 429 answers from Slack, by method (each is waited out and retried).',
+      labelNames: ['method'],
+      registers,
+    }),
+    outboxDropped: new Counter({
+      name: 'quorum_outbox_dropped_total',
+      help: 'Outbox messages Slack refused for good (e.g. channel_not_found); each is logged.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    addQueueDepthSource: (source) => void sources.push(source),
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Idempotent enqueue. The job id comes from the request id (Slack's trigger id or
+ * action timestamp, an alert's fingerprint and time), so a re-delivered request or a
+ * double click adds the job once: BullMQ ignores an add whose id exists. Whether this
+ * call added it is told by a nonce that only the first add stores.
+ */
+import { randomUUID } from 'node:crypto';
+import type { JobsOptions } from 'bullmq';
+import { QuorumError } from '../../domain/errors.js';
+import { findJobKind, CATALOGUE } from './catalogue.js';
+import { describeIssues, type JobEnvelope, type ReportTarget } from './job-data.js';
+import type { JobKind } from './job-kind.js';
+import { jobIdFor } from './names.js';
+import type { JobQueues } from './queues.js';
+
+export interface JobRequest {
+  /** A catalogue name, e.g. `etcd.snapshot`. */
+  kind: string;
+  cluster: string;
+  params?: unknown;
+  /** Unique per user action; a repeat of the same id enqueues nothing. */
+  requestId: string;
+  requestedBy: string;
+  target: ReportTarget;
+  /** Required for destructive kinds. */
+  approval?: { id: string; approvedBy: string };
+}
+
+export interface Enqueued {
+  jobId: string;
+  /** False when a job with this request id already existed (a duplicate delivery). */
+  created: boolean;
+}
+
+/** Completed jobs are kept a day: the window in which a repeated request id is recognised. */
+const KEEP_COMPLETED = { age: 24 * 3600, count: 10_000 };
+const KEEP_FAILED = { age: 7 * 24 * 3600, count: 10_000 };
+
+/** BullMQ options of a kind: attempts, backoff, retention of finished jobs. */
+export function jobOptions(kind: JobKind): JobsOptions {
+  return {
+    attempts: kind.attempts,
+    backoff: { ...kind.backoff },
+    removeOnComplete: KEEP_COMPLETED,
+    removeOnFail: KEEP_FAILED,
+  };
+}
+
+/** Validates the request against the catalogue; JOB_INVALID names what is wrong. */
+export function checkRequest(request: JobRequest): JobKind {
+  const kind = findJobKind(request.kind);
+  if (!kind) {
+    throw new QuorumError(
+      'JOB_INVALID',
+      `Unknown job kind "${request.kind}".`,
+      `Use one of: ${[...CATALOGUE.keys()].join(', ')}.`,
+    );
+  }
+  const parsed = kind.params.safeParse(request.params ?? {});
+  if (!parsed.success) {
+    throw new QuorumError(
+      'JOB_INVALID',
+      `${kind.name}: ${describeIssues(parsed.error, 'params')}`,
+      'Fix the parameters; see the job catalogue in docs/queue.md.',
+    );
+  }
+  if (kind.destructive && !request.approval) {
+    throw new QuorumError(
+      'JOB_INVALID',
+      `${kind.name} changes the cluster and needs an approval before it is enqueued.`,
+      'Ask for approval first; the approved request carries approval.id and approval.approvedBy.',
+    );
+  }
+  return kind;
+}
+
+export async function enqueueJob(queues: JobQueues, request: JobRequest): Promise<Enqueued> {
+  const kind = checkRequest(request);
+  const queue = queues.queue(request.cluster);
+  const jobId = jobIdFor(kind.name, request.requestId);
+  const nonce = randomUUID();
+  const data: JobEnvelope = {
+    cluster: request.cluster,
+    params: request.params ?? {},
+    requestId: request.requestId,
+    requestedBy: request.requestedBy,
+    target: request.target,
+    approval: request.approval,
+    enqueuedAt: new Date().toISOString(),
+    nonce,
+  };
+  await queue.add(kind.name, data, { ...jobOptions(kind), jobId });
+  const stored = await queue.getJob(jobId);
+  // Gone already only if it ran and was removed: then this add created it.
+  return { jobId, created: !stored || stored.data.nonce === nonce };
+}

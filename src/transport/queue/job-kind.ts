@@ -1,0 +1,58 @@
+/**
+ * The shape of one entry in the job catalogue (catalogue.ts): everything the
+ * runtime needs to enqueue, approve, bound, retry and run a kind of job.
+ */
+import type { z } from 'zod';
+import type { ClusterConfig, Config } from '../../config/schema.js';
+import type { Report } from '../../domain/report.js';
+import type { ProgressFn } from '../../domain/snapshot.js';
+import type { EtcdConnector } from '../../operations/etcd/client.js';
+
+/** What a handler gets: configuration, its cluster's clients, and a progress callback. */
+export interface JobContext {
+  config: Config;
+  cluster: ClusterConfig;
+  connect: EtcdConnector;
+  requestedBy: string;
+  /** Reaches the job (job.updateProgress) and from it the reporter. */
+  progress: ProgressFn;
+}
+
+export interface JobKind<P = unknown> {
+  /** The BullMQ job name, e.g. `etcd.snapshot`. */
+  name: string;
+  /** For messages: `etcd snapshot` → "etcd snapshot of prod". */
+  title: string;
+  /** The job's own parameters; a payload that does not parse fails at once (no retry). */
+  params: z.ZodType<P>;
+  /** Changes a cluster: enqueued only with an approval, never on one person's word. */
+  destructive: boolean;
+  /** Takes the cluster's maintenance lease: at most one such job per cluster at a time. */
+  maintenance: boolean;
+  /** After this long the attempt fails (and is retried if attempts remain). */
+  timeoutMs(config: Config, cluster: ClusterConfig): number;
+  /** Total attempts, the first included. */
+  attempts: number;
+  /** Delay before a retry: fixed, or doubling from `delay`. */
+  backoff: { type: 'fixed' | 'exponential'; delay: number };
+  run(ctx: JobContext, params: P): Promise<Report>;
+}
+
+/** Identity with type inference for `P`: `defineJob({ params: z.object(...), run(ctx, p) {...} })`. */
+export function defineJob<P>(kind: JobKind<P>): JobKind<P> {
+  return kind;
+}
+
+/** The snapshot directory of a cluster: its own, or the global one. */
+export function snapshotDirOf(config: Config, cluster: ClusterConfig): string {
+  return cluster.snapshotDir ?? config.snapshotDir;
+}
+
+/** The inputs every etcd operation shares. */
+export function etcdInput(ctx: JobContext) {
+  return {
+    cluster: ctx.cluster.name,
+    endpoints: ctx.cluster.etcd.endpoints,
+    timeoutMs: ctx.config.check.timeout,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The producer side of the Slack outbox: every Slack write Quorum makes is pushed
+ * here and delivered by the outbox consumer (outbox-consumer.ts), paced per channel,
+ * in order per thread, progress edits coalesced. Pushing is two steps: a script adds
+ * the message to its stream's list, then the stream's drain job is added (a no-op
+ * when it exists). A crash between the two is repaired by the consumer's sweep.
+ */
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { OUTBOX_QUEUE } from './names.js';
+import { isEditStream, streamOf, type OutboxMessage } from './outbox-message.js';
+import { outboxKeys, PUSH, REMEMBER_MS, seenKey } from './outbox-scripts.js';
+
+export interface DrainJobData {
+  stream: string;
+  /** The stream's generation this drain owns (see outbox-scripts.ts). */
+  gen: number;
+  /** Consecutive transient delivery failures, for the backoff. */
+  failures?: number;
+}
+
+export type OutboxQueue = Queue<DrainJobData, string, 'drain'>;
+
+/** Where the reporter writes; the Outbox implements it, tests may record instead. */
+export interface OutboxWriter {
+  /** False when not queued: a repeated id, or a progress edit after the final one. */
+  push(message: OutboxMessage): Promise<boolean>;
+}
+
+export class Outbox implements OutboxWriter {
+  readonly queue: OutboxQueue;
+
+  constructor(
+    private readonly redis: Redis,
+    readonly prefix: string,
+  ) {
+    this.queue = new Queue(OUTBOX_QUEUE, { connection: redis, prefix });
+    this.queue.on('error', () => undefined);
+  }
+
+  async push(message: OutboxMessage): Promise<boolean> {
+    const stream = streamOf(message);
+    const keys = outboxKeys(this.prefix, stream);
+    const final = message.op === 'update' && message.final ? '1' : '0';
+    const [pushed, gen] = (await this.redis.eval(
+      PUSH,
+      4,
+      keys.list,
+      keys.gen,
+      seenKey(this.prefix, message.id),
+      keys.final,
+      JSON.stringify(message),
+      isEditStream(stream) ? 'edit' : 'post',
+      final,
+      REMEMBER_MS,
+    )) as [number, number];
+    await this.ensureDrain(stream, gen);
+    return pushed === 1;
+  }
+
+  /** Adds the drain job of `stream` at generation `gen` unless it exists. */
+  async ensureDrain(stream: string, gen: number): Promise<void> {
+    await this.queue.add(
+      'drain',
+      { stream, gen },
+      {
+        jobId: `${stream}.g${gen}`,
+        removeOnComplete: true,
+        // A drain that fails for good is removed, so the next push or sweep re-creates it.
+        removeOnFail: true,
+        attempts: 10,
+        backoff: { type: 'exponential', delay: 1_000 },
+      },
+    );
+  }
+
+  /** Re-creates the drain job of every stream with pending messages. Returns how many streams. */
+  async sweep(): Promise<number> {
+    const suffix = ':q';
+    const head = `${this.prefix}:outbox:`;
+    let cursor = '0';
+    let streams = 0;
+    do {
+      const [next, keys] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        `${head}*${suffix}`,
+        'COUNT',
+        500,
+      );
+      cursor = next;
+      for (const key of keys) {
+        const stream = key.slice(head.length, -suffix.length);
+        const gen = Number((await this.redis.get(outboxKeys(this.prefix, stream).gen)) ?? 0);
+        await this.ensureDrain(stream, gen);
+        streams += 1;
+      }
+    } while (cursor !== '0');
+    return streams;
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * What a cluster worker does with one job: check it against the catalogue (bad input
+ * fails at once with UnrecoverableError), take the maintenance lease when the kind
+ * needs it, run the handler bounded by the kind's timeout, and hand the result or the
+ * failure to the reporter. On shutdown (the job's signal aborts) the job is handed
+ * back to the queue for another worker.
+ */
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import type { ClusterConfig, Config } from '../../config/schema.js';
+import { describeError, isQuorumError, type ErrorCode } from '../../domain/errors.js';
+import type { Report } from '../../domain/report.js';
+import type { EtcdConnector } from '../../operations/etcd/client.js';
+import { findJobKind } from './catalogue.js';
+import {
+  describeIssues,
+  jobEnvelopeSchema,
+  type JobEnvelope,
+  type JobSummary,
+  type ReportTarget,
+} from './job-data.js';
+import type { JobKind } from './job-kind.js';
+import { leaseOrDefer, type MaintenanceDeps } from './maintenance.js';
+import { jobTitle } from './report-message.js';
+import type { JobInfo, Reporter } from './reporter.js';
+import { observeReport } from './snapshot-metrics.js';
+
+export type ClusterJob = Job<JobEnvelope, JobSummary, string>;
+
+export interface ProcessorDeps extends MaintenanceDeps {
+  config: Config;
+  etcdConnector(cluster: ClusterConfig): EtcdConnector;
+  reporter: Reporter;
+}
+
+interface Resolved {
+  kind: JobKind;
+  envelope: JobEnvelope;
+  params: unknown;
+  cluster: ClusterConfig;
+  info: JobInfo;
+}
+
+/** Not retried: a retry cannot fix configuration or input. */
+const PERMANENT: ReadonlySet<ErrorCode> = new Set([
+  'USAGE',
+  'CONFIG_INVALID',
+  'CONFIG_UNREADABLE',
+  'CLUSTER_UNKNOWN',
+  'TLS_FILE_UNREADABLE',
+  'SNAPSHOT_NOT_FOUND',
+  'JOB_INVALID',
+]);
+
+class Released extends Error {}
+
+export function createProcessor(deps: ProcessorDeps) {
+  return async (job: ClusterJob, token?: string, signal?: AbortSignal): Promise<JobSummary> => {
+    const r = await resolve(job, deps);
+    const lease = r.kind.maintenance
+      ? await leaseOrDefer(job, token, r.cluster.name, deps)
+      : undefined;
+    const started = performance.now();
+    const labels = { kind: r.kind.name, cluster: r.cluster.name };
+    let finished = false;
+    // Built on first use: a job that needs no etcd reads no TLS files.
+    let connector: EtcdConnector | undefined;
+    const connect: EtcdConnector = (endpoint, metricsUrl) =>
+      (connector ??= deps.etcdConnector(r.cluster))(endpoint, metricsUrl);
+    const work = Promise.resolve().then(() =>
+      r.kind.run(
+        {
+          config: deps.config,
+          cluster: r.cluster,
+          connect,
+          requestedBy: r.envelope.requestedBy,
+          progress: (p) => {
+            if (finished) return;
+            job
+              .updateProgress(p)
+              .catch((err: unknown) => deps.logger.warn({ err }, 'progress not saved'));
+          },
+        },
+        r.params,
+      ),
+    );
+    // The lease lasts as long as the operation, even past a timeout or a shutdown.
+    if (lease) void work.then(lease.release.bind(lease), lease.release.bind(lease));
+    try {
+      const report = await bounded(work, r.kind.timeoutMs(deps.config, r.cluster), signal);
+      finished = true;
+      await deps.reporter.result(r.envelope.target, r.info, report);
+      observeReport(deps.metrics, report);
+      deps.metrics.jobsCompleted.inc(labels);
+      deps.metrics.jobDuration.observe(
+        { kind: r.kind.name, outcome: 'completed' },
+        seconds(started),
+      );
+      return summarize(report);
+    } catch (err) {
+      finished = true;
+      if (err instanceof Released) {
+        deps.logger.warn({ job: job.id }, 'shutting down: job handed back to the queue');
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      deps.metrics.jobDuration.observe({ kind: r.kind.name, outcome: 'failed' }, seconds(started));
+      throw await failed(job, r, err, deps);
+    }
+  };
+}
+
+/** Reports a failed attempt; returns what to throw to BullMQ. */
+async function failed(job: ClusterJob, r: Resolved, err: unknown, deps: ProcessorDeps) {
+  const permanent = isQuorumError(err) && PERMANENT.has(err.code);
+  const attempt = job.attemptsMade + 1;
+  const final = permanent || attempt >= (job.opts.attempts ?? 1);
+  const reason = describeError(err);
+  const labels = { kind: r.kind.name, cluster: r.cluster.name };
+  if (final) deps.metrics.jobsFailed.inc(labels);
+  else deps.metrics.jobRetries.inc(labels);
+  deps.logger[final ? 'error' : 'warn']({ job: job.id, attempt, err }, `${r.info.title} failed`);
+  const retryIn = final ? undefined : backoffMs(r.kind, attempt);
+  await deps.reporter.failure(r.envelope.target, r.info, reason, retryIn);
+  return permanent ? new UnrecoverableError(reason) : err;
+}
+
+/** The kind, envelope, params and cluster of a job, or an UnrecoverableError saying what is wrong. */
+async function resolve(job: ClusterJob, deps: ProcessorDeps): Promise<Resolved> {
+  const envelope = jobEnvelopeSchema.safeParse(job.data);
+  const target: ReportTarget | undefined = envelope.success ? envelope.data.target : undefined;
+  const reject = async (reason: string): Promise<never> => {
+    deps.logger.error({ job: job.id, name: job.name }, `job refused: ${reason}`);
+    deps.metrics.jobsFailed.inc({ kind: job.name, cluster: String(job.data?.cluster) });
+    if (target) {
+      await deps.reporter.failure(
+        target,
+        {
+          id: job.id ?? '?',
+          title: job.name,
+          what: job.name,
+          kind: job.name,
+          cluster: String(envelope.data?.cluster ?? '?'),
+          requestedBy: envelope.data?.requestedBy ?? '?',
+        },
+        reason,
+      );
+    }
+    throw new UnrecoverableError(reason);
+  };
+  const kind = findJobKind(job.name);
+  if (!kind) return reject(`unknown job kind "${job.name}"`);
+  if (!envelope.success) return reject(describeIssues(envelope.error, 'data'));
+  const params = kind.params.safeParse(envelope.data.params);
+  if (!params.success) return reject(describeIssues(params.error, 'params'));
+  const cluster = deps.config.clusters.find((c) => c.name === envelope.data.cluster);
+  if (!cluster) return reject(`cluster "${envelope.data.cluster}" is not configured here`);
+  if (kind.destructive && !envelope.data.approval) return reject(`${kind.name} needs an approval`);
+  const info = {
+    id: job.id ?? '?',
+    title: jobTitle(kind.title, cluster.name),
+    what: kind.title,
+    kind: kind.name,
+    cluster: cluster.name,
+    requestedBy: envelope.data.requestedBy,
+  };
+  return { kind, envelope: envelope.data, params: params.data, cluster, info };
+}
+
+/** `work`, or a timeout error after `ms`, or Released when `signal` aborts (shutdown). */
+function bounded<T>(work: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`timed out after ${Math.round(ms / 1000)} s`)),
+      ms,
+    );
+    const onAbort = () => reject(new Released());
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    void work.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    });
+  });
+}
+
+/** BullMQ's delay before attempt `attempt + 1`. */
+function backoffMs(kind: JobKind, attempt: number): number {
+  const { type, delay } = kind.backoff;
+  return type === 'fixed' ? delay : Math.round(2 ** (attempt - 1) * delay);
+}
+
+function summarize(report: Report): JobSummary {
+  return {
+    kind: report.kind,
+    cluster: report.cluster,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    couldNotRun: report.couldNotRun,
+    findings: report.findings.map(({ id, severity, title }) => ({ id, severity, title })),
+  };
+}
+
+const seconds = (since: number) => (performance.now() - since) / 1000;

@@ -1,0 +1,129 @@
+/**
+ * Where a job's progress and results go, decided by the target in the job: a Slack
+ * thread (progress edits the root message, the report goes into the thread, the
+ * verdict replaces the root) through the outbox, or the worker's terminal and log.
+ * Message ids derive from the job id, so a retried job never posts its result twice.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../domain/logger.js';
+import type { Report } from '../../domain/report.js';
+import type { Progress } from '../../domain/snapshot.js';
+import { renderReportText } from '../../render/terminal/report.js';
+import type { ReportTarget } from './job-data.js';
+import type { OutboxWriter } from './outbox.js';
+import { formatDuration } from '../../config/units.js';
+import {
+  escapeMrkdwn,
+  messageForReport,
+  rootMessage,
+  rootStateOf,
+  type RootState,
+  type SlackMessage,
+} from '../../render/block-kit/index.js';
+import { failureText, progressText } from './report-message.js';
+
+/** Plain mrkdwn text, or a Block Kit message (its `text` stays the notification). */
+type Message = string | SlackMessage;
+const asMessage = (m: Message) =>
+  typeof m === 'string' ? { text: m } : { text: m.text, blocks: m.blocks as unknown[] };
+
+export type { ReportTarget } from './job-data.js';
+
+export interface JobInfo {
+  id: string;
+  /** "etcd snapshot of prod". */
+  title: string;
+  /** "etcd snapshot": what the report headline names (it adds "of prod" itself). */
+  what: string;
+  /** The catalogue name, the cluster and who asked: the root message is rebuilt from them. */
+  kind: string;
+  cluster: string;
+  requestedBy: string;
+}
+
+export interface Reporter {
+  progress(target: ReportTarget, job: JobInfo, p: Progress): Promise<void>;
+  result(target: ReportTarget, job: JobInfo, report: Report): Promise<void>;
+  /** `retryInMs` when another attempt follows; without it the job failed for good. */
+  failure(target: ReportTarget, job: JobInfo, reason: string, retryInMs?: number): Promise<void>;
+}
+
+export interface ReporterDeps {
+  outbox: OutboxWriter;
+  logger: Logger;
+  /** The terminal target writes here (the worker's stdout). */
+  stdout: (text: string) => void;
+}
+
+type SlackTarget = Extract<ReportTarget, { kind: 'slack' }>;
+
+export function createReporter(deps: ReporterDeps): Reporter {
+  const { outbox, logger } = deps;
+  const reply = async (t: SlackTarget, id: string, message: Message) => {
+    await outbox.push({
+      op: 'post',
+      id,
+      channel: t.channel,
+      threadTs: t.threadTs ?? t.rootTs,
+      ...asMessage(message),
+    });
+  };
+  const editRoot = async (t: SlackTarget, id: string, message: Message, final: boolean) => {
+    if (t.rootTs)
+      await outbox.push({
+        op: 'update',
+        id,
+        channel: t.channel,
+        ts: t.rootTs,
+        ...asMessage(message),
+        final,
+      });
+  };
+  const root = (job: JobInfo, state: RootState) =>
+    rootMessage(job.kind, job.cluster, job.requestedBy, state);
+  return {
+    async progress(target, job, p) {
+      if (target.kind === 'terminal') {
+        logger.info({ job: job.id, progress: p }, `${job.title}: ${p.step}`);
+        return;
+      }
+      const step = progressText(job.title, p).replace(/^:hourglass_flowing_sand: [^:]*: /, '');
+      await editRoot(
+        target,
+        `${job.id}.p.${randomUUID()}`,
+        root(job, { status: 'running', step }),
+        false,
+      );
+    },
+    async result(target, job, report) {
+      if (target.kind === 'terminal') {
+        deps.stdout(renderReportText(report, job.what));
+        return;
+      }
+      await reply(target, `${job.id}.result`, messageForReport(report));
+      await editRoot(target, `${job.id}.verdict`, root(job, rootStateOf(report)), true);
+    },
+    async failure(target, job, reason, retryInMs) {
+      const text = failureText(job.title, reason, retryInMs);
+      if (target.kind === 'terminal') {
+        logger[retryInMs === undefined ? 'error' : 'warn']({ job: job.id }, text);
+        return;
+      }
+      if (retryInMs !== undefined) {
+        // A retry is progress: it edits the root, or (no root) says so in the thread once.
+        if (target.rootTs) {
+          const step = `retrying in ${formatDuration(retryInMs)}: ${reason}`;
+          await editRoot(
+            target,
+            `${job.id}.p.${randomUUID()}`,
+            root(job, { status: 'running', step }),
+            false,
+          );
+        } else await reply(target, `${job.id}.retry.${randomUUID()}`, escapeMrkdwn(text));
+        return;
+      }
+      await reply(target, `${job.id}.result`, escapeMrkdwn(text));
+      await editRoot(target, `${job.id}.verdict`, root(job, { status: 'failed' }), true);
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The Bolt app, one code path for both receivers: HTTP on POST /slack/events (every
+ * request's signature checked, timestamps older than 5 minutes refused) or Socket
+ * Mode when SLACK_APP_TOKEN is set — both talking to SLACK_API_URL.
+ */
+import {
+  App,
+  HTTPReceiver,
+  LogLevel,
+  SocketModeReceiver,
+  type Logger as BoltLogger,
+} from '@slack/bolt';
+import type { Config } from '../../config/schema.js';
+import { QuorumError } from '../../domain/errors.js';
+import type { Logger } from '../../domain/logger.js';
+import type { HttpRoute } from '../http/routes.js';
+
+export interface SlackApp {
+  app: App;
+  mode: 'http' | 'socket';
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function boltLogger(logger: Logger): BoltLogger {
+  const join = (msg: unknown[]) =>
+    msg.map((m) => (typeof m === 'string' ? m : String(m))).join(' ');
+  return {
+    debug: (...m: unknown[]) => logger.debug({ bolt: true }, join(m)),
+    info: (...m: unknown[]) => logger.info({ bolt: true }, join(m)),
+    warn: (...m: unknown[]) => logger.warn({ bolt: true }, join(m)),
+    error: (...m: unknown[]) => logger.error({ bolt: true }, join(m)),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.INFO,
+    setName: () => undefined,
+  };
+}
+
+/** `routes` (health, readiness, metrics) are served by the HTTP receiver; in Socket Mode the caller serves them. */
+export function createSlackApp(config: Config, logger: Logger, routes: HttpRoute[]): SlackApp {
+  const { botToken, signingSecret, appToken, apiUrl } = config.slack;
+  if (!botToken) {
+    throw new QuorumError(
+      'CONFIG_INVALID',
+      'SLACK_BOT_TOKEN is not set.',
+      'Set it to the app\'s bot token (xoxb-…); see "Slack app" in README.md.',
+    );
+  }
+  const clientOptions = { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` };
+  const log = boltLogger(logger);
+  if (appToken) {
+    const receiver = new SocketModeReceiver({
+      appToken,
+      logger: log,
+      installerOptions: { clientOptions },
+    });
+    const app = new App({ token: botToken, receiver, clientOptions, logger: log });
+    return {
+      app,
+      mode: 'socket',
+      start: async () => void (await app.start()),
+      stop: async () => void (await app.stop()),
+    };
+  }
+  if (!signingSecret) {
+    throw new QuorumError(
+      'CONFIG_INVALID',
+      'SLACK_SIGNING_SECRET is not set (required in HTTP mode).',
+      'Set it from the app\'s "Basic Information" page, or set SLACK_APP_TOKEN to use Socket Mode.',
+    );
+  }
+  const receiver = new HTTPReceiver({
+    signingSecret,
+    endpoints: '/slack/events',
+    customRoutes: routes,
+    logger: log,
+    unhandledRequestTimeoutMillis: 2_500,
+  });
+  const app = new App({ token: botToken, receiver, clientOptions, logger: log });
+  return {
+    app,
+    mode: 'http',
+    start: async () => void (await app.start({ port: config.http.port, host: config.http.host })),
+    stop: async () => void (await app.stop()),
+  };
+}

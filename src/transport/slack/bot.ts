@@ -1,0 +1,59 @@
+/**
+ * The Slack side of `quorum bot` and `quorum start`: the Bolt app with its listeners,
+ * approvals and approvers, sharing the runtime's queues and Redis. In HTTP mode the
+ * receiver also serves the runtime's health, readiness and metrics routes.
+ */
+import type { Config } from '../../config/schema.js';
+import { approvalStore } from '../../state/approvals.js';
+import { resolveApprovers } from '../../state/approvers.js';
+import type { Runtime, RuntimeDeps } from '../queue/runtime.js';
+import { DEFAULT_PREFIX } from '../queue/names.js';
+import { createSlackApp } from './app.js';
+import { registerListeners } from './register.js';
+
+export interface Bot {
+  mode: 'http' | 'socket';
+  close(): Promise<void>;
+}
+
+/** Whether the bot serves HTTP itself (then the runtime must not: pass `http: false`). */
+export const botServesHttp = (config: Config) => !config.slack.appToken;
+
+export async function startBot(
+  config: Config,
+  deps: RuntimeDeps,
+  runtime: Runtime,
+  prefix = DEFAULT_PREFIX,
+): Promise<Bot> {
+  const slackApp = createSlackApp(config, deps.logger, runtime.routes);
+  const client = slackApp.app.client;
+  const isApprover = resolveApprovers(config.approvers, async (group) => {
+    const res = await client.usergroups.users.list({ usergroup: group });
+    return res.users ?? [];
+  });
+  registerListeners(slackApp.app, {
+    config,
+    queues: runtime.queues,
+    approvals: approvalStore({ redis: deps.redis, prefix }),
+    isApprover,
+    redis: deps.redis,
+    prefix,
+    logger: deps.logger,
+  });
+  let started = false;
+  runtime.readiness.push({
+    name: 'slack',
+    check: () =>
+      started ? Promise.resolve() : Promise.reject(new Error('the Slack side has not started')),
+  });
+  await slackApp.start();
+  started = true;
+  deps.logger.info({ mode: slackApp.mode }, 'Slack bot started');
+  return {
+    mode: slackApp.mode,
+    close: async () => {
+      started = false;
+      await slackApp.stop();
+    },
+  };
+}

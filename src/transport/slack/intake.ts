@@ -1,0 +1,163 @@
+/**
+ * What a parsed slash command does: answer at once (help), change a schedule, post
+ * the root message and enqueue the job into its thread, or — for a destructive
+ * kind — post an approval request instead. Runs after the ack.
+ */
+import type { Redis } from 'ioredis';
+import type { Config } from '../../config/schema.js';
+import { formatDuration } from '../../config/units.js';
+import type { Logger } from '../../domain/logger.js';
+import {
+  approvalRequestMessage,
+  escapeMrkdwn,
+  mention,
+  rootMessage,
+} from '../../render/block-kit/index.js';
+import type { ApprovalStore } from '../../state/approvals.js';
+import { appendAudit } from '../../state/audit.js';
+import { findJobKind } from '../queue/catalogue.js';
+import { enqueueJob } from '../queue/enqueue.js';
+import type { JobQueues } from '../queue/queues.js';
+import { removeSchedule, setSchedule } from '../queue/schedules.js';
+import type { Intent } from './commands/parse.js';
+import type { WebClient } from './web-client.js';
+
+export interface IntakeDeps {
+  config: Config;
+  queues: JobQueues;
+  approvals: ApprovalStore;
+  redis: Redis;
+  prefix: string;
+  logger: Logger;
+}
+
+export interface CommandContext {
+  intent: Exclude<Intent, { action: 'help' }>;
+  userId: string;
+  channel: string;
+  /** Slack's trigger id: unique per invocation, so a repeated delivery acts once. */
+  requestId: string;
+  client: WebClient;
+  /** An ephemeral answer to the person who asked. */
+  tell(text: string): Promise<void>;
+}
+
+const JOB_OF: Record<CommandContext['intent']['action'], { kind: string; what: string }> = {
+  'etcd.check': { kind: 'etcd.check', what: 'etcd check' },
+  'etcd.snapshot': { kind: 'etcd.snapshot', what: 'etcd snapshot' },
+  'etcd.snapshot.list': { kind: 'etcd.snapshot.list', what: 'etcd snapshots' },
+  'etcd.snapshot.schedule': { kind: 'etcd.snapshot', what: 'snapshot schedule' },
+  'etcd.restore-plan': { kind: 'etcd.restore-plan', what: 'restore plan' },
+  'etcd.defrag': { kind: 'etcd.defrag', what: 'etcd defrag' },
+};
+
+const paramsOf = (intent: CommandContext['intent']): Record<string, string> =>
+  intent.action === 'etcd.restore-plan' ? { snapshotId: intent.snapshotId } : {};
+
+/** Posting where the bot is not a member fails; say how to fix it instead of failing silently. */
+async function post(ctx: CommandContext, message: { text: string; blocks?: unknown[] }) {
+  try {
+    const res = await ctx.client.chat.postMessage({ channel: ctx.channel, ...message });
+    return res.ts as string;
+  } catch (err) {
+    const code = (err as { data?: { error?: string } }).data?.error;
+    if (code === 'not_in_channel' || code === 'channel_not_found') {
+      await ctx.tell(
+        'Quorum is not in this channel, so it cannot post the thread. Invite it with `/invite @quorum` and run the command again.',
+      );
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+export async function handleIntent(deps: IntakeDeps, ctx: CommandContext): Promise<void> {
+  const { intent } = ctx;
+  const first = await deps.redis.set(
+    `${deps.prefix}:slack:request:${ctx.requestId}`,
+    '1',
+    'PX',
+    86_400_000,
+    'NX',
+  );
+  if (first !== 'OK') return; // Slack delivered it again: acted on already
+  const job = JOB_OF[intent.action];
+  await appendAudit(deps.redis, deps.prefix, {
+    type: 'command',
+    who: ctx.userId,
+    cluster: intent.cluster,
+    action: intent.action,
+    params: paramsOf(intent),
+    at: Date.now(),
+  });
+  if (intent.action === 'etcd.snapshot.schedule') return schedule(deps, ctx, intent);
+  if (findJobKind(job.kind)?.destructive) return requestApproval(deps, ctx, job.kind);
+  const ts = await post(
+    ctx,
+    rootMessage(job.kind, intent.cluster, ctx.userId, { status: 'running' }),
+  );
+  if (!ts) return;
+  await enqueueJob(deps.queues, {
+    kind: job.kind,
+    cluster: intent.cluster,
+    params: paramsOf(intent),
+    requestId: ctx.requestId,
+    requestedBy: ctx.userId,
+    target: { kind: 'slack', channel: ctx.channel, threadTs: ts, rootTs: ts },
+  });
+}
+
+async function requestApproval(deps: IntakeDeps, ctx: CommandContext, kind: string): Promise<void> {
+  const { intent } = ctx;
+  if (deps.config.approvers.length === 0) {
+    await ctx.tell(
+      `${kind} changes the cluster and needs a second person's approval, but nobody can approve: QUORUM_APPROVERS is empty. Ask an admin to set it (Slack user or user-group IDs).`,
+    );
+    return;
+  }
+  const approval = await deps.approvals.createApproval({
+    cluster: intent.cluster,
+    action: kind,
+    params: paramsOf(intent),
+    requestedBy: ctx.userId,
+    channel: ctx.channel,
+  });
+  const ts = await post(ctx, approvalRequestMessage(approval));
+  if (!ts) return;
+  await deps.approvals.setApprovalMessage(approval.id, ctx.channel, ts);
+  await appendAudit(deps.redis, deps.prefix, {
+    type: 'approval.requested',
+    who: ctx.userId,
+    cluster: intent.cluster,
+    action: kind,
+    params: { approval: approval.id },
+    at: Date.now(),
+  });
+}
+
+async function schedule(
+  deps: IntakeDeps,
+  ctx: CommandContext,
+  intent: Extract<Intent, { action: 'etcd.snapshot.schedule' }>,
+) {
+  const s = intent.schedule;
+  const target = { kind: 'slack' as const, channel: ctx.channel };
+  let text: string;
+  if ('off' in s) {
+    const removed = await removeSchedule(deps.queues, intent.cluster, 'etcd.snapshot');
+    text = removed ? 'Periodic snapshots are off' : 'There was no snapshot schedule';
+  } else {
+    await setSchedule(deps.queues, intent.cluster, 'etcd.snapshot', {
+      ...s,
+      target,
+      source: 'slack',
+    });
+    text =
+      'every' in s
+        ? `Snapshots every ${formatDuration(s.every)}`
+        : `Snapshots on cron \`${escapeMrkdwn(s.cron)}\` (UTC)`;
+  }
+  await post(ctx, {
+    text: `${text} for *${escapeMrkdwn(intent.cluster)}*, set by ${mention(ctx.userId)}. Results are posted in this channel.`,
+  });
+}

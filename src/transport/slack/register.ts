@@ -1,0 +1,104 @@
+/**
+ * Bolt listeners: every slash command and the approval buttons. Each acks within
+ * Slack's 3 s — bad input with an ephemeral usage message — and works after the ack.
+ */
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { describeError, isQuorumError } from '../../domain/errors.js';
+import { errorMessage, escapeMrkdwn } from '../../render/block-kit/index.js';
+import type { ApprovalStore, ApproverCheck } from '../../state/approvals.js';
+import { handleApprovalClick } from './approval-actions.js';
+import { COMMAND_HELP, parseSlashCommand, type Intent } from './commands/parse.js';
+import { handleIntent, type IntakeDeps } from './intake.js';
+
+export type BotDeps = IntakeDeps & { approvals: ApprovalStore; isApprover: ApproverCheck };
+
+export const SLASH_COMMANDS = [
+  '/etcd-check',
+  '/etcd-snapshot',
+  '/etcd-defrag',
+  '/quorum',
+  '/k8s-upgrade-check',
+  '/security-audit',
+  '/runbook',
+];
+
+const HELP_TEXT = `*Quorum commands*\n${Object.values(COMMAND_HELP)
+  .flat()
+  .map(
+    (l) =>
+      `• \`${escapeMrkdwn(l.split('  — ')[0] ?? l)}\`${l.includes('  — ') ? ` — ${escapeMrkdwn(l.split('  — ')[1] ?? '')}` : ''}`,
+  )
+  .join(
+    '\n',
+  )}\nExamples: \`/etcd-check prod\` · \`/etcd-snapshot schedule prod every 6h\` · \`/etcd-defrag prod\``;
+
+const ephemeral = (message: { text: string; blocks?: unknown[] }) => ({
+  response_type: 'ephemeral' as const,
+  ...message,
+});
+
+export function registerListeners(app: App, deps: BotDeps): void {
+  const clusters = deps.config.clusters.map((c) => c.name);
+  app.command(
+    new RegExp(`^(${SLASH_COMMANDS.join('|')})$`),
+    async ({ command, ack, client, respond }) => {
+      let intent: Intent;
+      try {
+        intent = parseSlashCommand(command.command, command.text ?? '', { clusters });
+      } catch (err) {
+        await ack(
+          ephemeral(
+            isQuorumError(err) ? errorMessage(err) : { text: 'That command could not be read.' },
+          ),
+        );
+        return;
+      }
+      if (intent.action === 'help') {
+        await ack(ephemeral({ text: HELP_TEXT }));
+        return;
+      }
+      await ack();
+      const tell = async (text: string) =>
+        void (await respond({ response_type: 'ephemeral', text }));
+      try {
+        await handleIntent(deps, {
+          intent,
+          userId: command.user_id,
+          channel: command.channel_id,
+          requestId: command.trigger_id,
+          client,
+          tell,
+        });
+      } catch (err) {
+        deps.logger.error({ err, command: command.command }, 'slash command failed after ack');
+        await tell(`Quorum could not do that: ${escapeMrkdwn(describeError(err))}`);
+      }
+    },
+  );
+
+  for (const [actionId, decision] of [
+    ['approval.approve', 'approve'],
+    ['approval.reject', 'reject'],
+  ] as const) {
+    app.action<BlockAction<ButtonAction>>(
+      actionId,
+      async ({ ack, body, action, client, respond }) => {
+        await ack();
+        const tell = async (text: string) =>
+          void (await respond({ response_type: 'ephemeral', replace_original: false, text }));
+        try {
+          await handleApprovalClick(deps, {
+            approvalId: action.value ?? '',
+            decision,
+            userId: body.user.id,
+            client,
+            tell,
+          });
+        } catch (err) {
+          deps.logger.error({ err }, 'approval click failed');
+          await tell(`Quorum could not record that: ${escapeMrkdwn(describeError(err))}`);
+        }
+      },
+    );
+  }
+}
