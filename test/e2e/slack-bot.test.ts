@@ -249,6 +249,8 @@ describe('four-eyes approval of /etcd-defrag', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('approval.decided');
     expect(r.stdout).toContain('U0BOB');
+    expect(r.stdout).toContain('job.started');
+    expect(r.stdout).toMatch(/job\.finished.*etcd\.defrag/);
     expect(existsSync(env.QUORUM_SNAPSHOT_DIR!)).toBe(true);
   });
 });

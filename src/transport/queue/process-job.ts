@@ -8,7 +8,9 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { ClusterConfig, Config } from '../../config/schema.js';
 import { describeError, isQuorumError, type ErrorCode } from '../../domain/errors.js';
-import type { Report } from '../../domain/report.js';
+import { worstSeverity, type Report } from '../../domain/report.js';
+import { appendAudit } from '../../state/audit.js';
+import type { StateRedis } from '../../state/redis.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
 import { findJobKind } from './catalogue.js';
 import {
@@ -27,6 +29,7 @@ import { observeReport } from './snapshot-metrics.js';
 export type ClusterJob = Job<JobEnvelope, JobSummary, string>;
 
 export interface ProcessorDeps extends MaintenanceDeps {
+  redis: MaintenanceDeps['redis'] & StateRedis;
   config: Config;
   etcdConnector(cluster: ClusterConfig): EtcdConnector;
   reporter: Reporter;
@@ -61,6 +64,7 @@ export function createProcessor(deps: ProcessorDeps) {
       : undefined;
     const started = performance.now();
     const labels = { kind: r.kind.name, cluster: r.cluster.name };
+    await audit(deps, r, 'job.started');
     let finished = false;
     // Built on first use: a job that needs no etcd reads no TLS files.
     let connector: EtcdConnector | undefined;
@@ -89,6 +93,12 @@ export function createProcessor(deps: ProcessorDeps) {
       const report = await bounded(work, r.kind.timeoutMs(deps.config, r.cluster), signal);
       finished = true;
       await deps.reporter.result(r.envelope.target, r.info, report);
+      await audit(
+        deps,
+        r,
+        'job.finished',
+        report.couldNotRun ? 'could not run' : worstSeverity(report.findings),
+      );
       observeReport(deps.metrics, report);
       deps.metrics.jobsCompleted.inc(labels);
       deps.metrics.jobDuration.observe(
@@ -120,6 +130,7 @@ async function failed(job: ClusterJob, r: Resolved, err: unknown, deps: Processo
   else deps.metrics.jobRetries.inc(labels);
   deps.logger[final ? 'error' : 'warn']({ job: job.id, attempt, err }, `${r.info.title} failed`);
   const retryIn = final ? undefined : backoffMs(r.kind, attempt);
+  if (final) await audit(deps, r, 'job.finished', `failed: ${reason}`);
   await deps.reporter.failure(r.envelope.target, r.info, reason, retryIn);
   return permanent ? new UnrecoverableError(reason) : err;
 }
@@ -164,6 +175,28 @@ async function resolve(job: ClusterJob, deps: ProcessorDeps): Promise<Resolved> 
     requestedBy: envelope.data.requestedBy,
   };
   return { kind, envelope: envelope.data, params: params.data, cluster, info };
+}
+
+/** Who asked for what, and how it ended, in the audit log; a failure to write it does not fail the job. */
+async function audit(
+  deps: ProcessorDeps,
+  r: Resolved,
+  type: 'job.started' | 'job.finished',
+  outcome?: string,
+) {
+  try {
+    await appendAudit(deps.redis, deps.prefix, {
+      type,
+      who: r.envelope.requestedBy,
+      cluster: r.cluster.name,
+      action: r.kind.name,
+      outcome,
+      detail: r.envelope.approval ? `approved by ${r.envelope.approval.approvedBy}` : undefined,
+      at: Date.now(),
+    });
+  } catch (err) {
+    deps.logger.warn({ err }, 'audit log not written');
+  }
 }
 
 /** `work`, or a timeout error after `ms`, or Released when `signal` aborts (shutdown). */
