@@ -139,6 +139,16 @@ export const clusterSchedulesSchema = z
   .object({ snapshot: scheduleSchema.optional(), check: scheduleSchema.optional() })
   .strict();
 
+/** `{ match: { severity: critical, team: storage }, channel: C024BE91L }`: every label must equal. */
+export const alertRouteSchema = z
+  .object({
+    match: z.record(z.string(), z.string(), {
+      error: 'must map label names to values, e.g. { severity: critical }',
+    }),
+    channel: channelId,
+  })
+  .strict();
+
 export const workerSchema = z
   .object({
     /** Jobs one worker process runs at once per cluster (maintenance stays one per cluster). */
@@ -178,9 +188,18 @@ export const configSchema = z
       .object({
         defragTimeout: duration('10m').default(600_000),
         compactTimeout: duration('5m').default(300_000),
+        /** Drain: pause between rounds of evictions a PodDisruptionBudget refused… */
+        drainRetryInterval: duration('5s').default(5_000),
+        /** …and how long to keep trying before reporting the blocking budgets. */
+        drainRetryLimit: duration('5m').default(300_000),
       })
       .strict()
-      .default({ defragTimeout: 600_000, compactTimeout: 300_000 }),
+      .default({
+        defragTimeout: 600_000,
+        compactTimeout: 300_000,
+        drainRetryInterval: 5_000,
+        drainRetryLimit: 300_000,
+      }),
     redisUrl: z
       .string()
       .refine((s) => /^rediss?:\/\//.test(s), { message: 'write e.g. redis://127.0.0.1:6379' })
@@ -204,6 +223,19 @@ export const configSchema = z
           .regex(/^[CGD][A-Z0-9]{2,}$/, 'write a channel ID, e.g. C024BE91L')
           .optional(),
         token: z.string().min(16, 'must be at least 16 characters').optional(),
+        /** First match wins; alerts no rule matches go to `channel`. */
+        routes: z.array(alertRouteSchema).default([]),
+        /** Firing again within this long after resolving reopens the same thread. */
+        reopenWindow: duration('1h').default(3_600_000),
+        /** The label naming the cluster an alert is about (else the default cluster). */
+        clusterLabel: nonEmpty('cluster').default('cluster'),
+      })
+      .strict()
+      .default({ routes: [], reopenWindow: 3_600_000, clusterLabel: 'cluster' }),
+    runbooks: z
+      .object({
+        /** A directory of extra runbook YAML files, validated at start. */
+        dir: nonEmpty('/etc/quorum/runbooks').optional(),
       })
       .strict()
       .default({}),
@@ -254,3 +286,4 @@ export type EtcdConfig = z.output<typeof etcdSchema>;
 export type Thresholds = z.output<typeof thresholdsSchema>;
 export type ScheduleConfig = z.output<typeof scheduleSchema>;
 export type WorkerConfig = z.output<typeof workerSchema>;
+export type AlertRoute = z.output<typeof alertRouteSchema>;

@@ -13,6 +13,13 @@ export const ERROR_CODES = {
   SNAPSHOT_NOT_FOUND: 'No kept snapshot has that id or path.',
   SNAPSHOT_INVALID: 'A snapshot failed verification.',
   JOB_INVALID: 'A job request has an unknown kind, bad parameters or no approval.',
+  KUBECONFIG_INVALID: 'The kubeconfig cannot be read, or lacks the named context or a server.',
+  KUBE_UNREACHABLE: 'The Kubernetes API server did not answer in time (network, TLS or timeout).',
+  KUBE_UNAUTHORIZED: 'The Kubernetes API server rejected the credentials (HTTP 401).',
+  KUBE_FORBIDDEN: 'RBAC does not allow the call to the Kubernetes API (HTTP 403).',
+  KUBE_OPERATION_FAILED: 'The Kubernetes API refused or failed a request.',
+  RUNBOOK_INVALID: 'A runbook file is not valid YAML or breaks the runbook schema.',
+  RUNBOOK_UNKNOWN: 'No runbook has that id, or a parameter it needs is missing or malformed.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -16,6 +16,11 @@ export interface Approval {
   channel: string;
   /** The request message, once posted. */
   messageTs?: string;
+  /** Where the approved job reports: this thread (ts, or the outbox ref of its root). */
+  threadTs?: string;
+  threadRef?: string;
+  /** Set when the request is a runbook's action step: its decision advances the run. */
+  runbook?: { run: string; step: string };
   /** ms since the epoch, by the store's clock. */
   createdAt: number;
   expiresAt: number;
@@ -41,6 +46,9 @@ export function encodeApproval(a: Approval): string[] {
     ['requestedBy', a.requestedBy],
     ['channel', a.channel],
     ['messageTs', a.messageTs],
+    ['threadTs', a.threadTs],
+    ['threadRef', a.threadRef],
+    ['runbook', a.runbook ? JSON.stringify(a.runbook) : undefined],
     ['createdAt', String(a.createdAt)],
     ['expiresAt', String(a.expiresAt)],
     ['status', a.status],
@@ -72,10 +80,24 @@ export function decodeApproval(h: Record<string, string>): Approval | undefined 
     requestedBy: h.requestedBy ?? '',
     channel: h.channel ?? '',
     ...(h.messageTs ? { messageTs: h.messageTs } : {}),
+    ...(h.threadTs ? { threadTs: h.threadTs } : {}),
+    ...(h.threadRef ? { threadRef: h.threadRef } : {}),
+    ...(h.runbook ? { runbook: parseRunbookLink(h.runbook) } : {}),
     createdAt: Number(h.createdAt),
     expiresAt: Number(h.expiresAt),
     status: h.status as ApprovalStatus,
     ...(h.decidedBy ? { decidedBy: h.decidedBy } : {}),
     ...(h.decidedAt ? { decidedAt: Number(h.decidedAt) } : {}),
   };
+}
+
+function parseRunbookLink(text: string): { run: string; step: string } | undefined {
+  try {
+    const v = JSON.parse(text) as { run?: unknown; step?: unknown };
+    return typeof v.run === 'string' && typeof v.step === 'string'
+      ? { run: v.run, step: v.step }
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -48,6 +48,9 @@ export interface NewApproval {
   channel: string;
   messageTs?: string;
   ttlMs?: number;
+  threadTs?: string;
+  threadRef?: string;
+  runbook?: { run: string; step: string };
 }
 
 export interface Decision {
@@ -104,6 +107,9 @@ export function approvalStore(options: ApprovalStoreOptions): ApprovalStore {
       requestedBy: input.requestedBy,
       channel: input.channel,
       ...(input.messageTs ? { messageTs: input.messageTs } : {}),
+      ...(input.threadTs ? { threadTs: input.threadTs } : {}),
+      ...(input.threadRef ? { threadRef: input.threadRef } : {}),
+      ...(input.runbook ? { runbook: input.runbook } : {}),
       createdAt,
       expiresAt: createdAt + ttlMs,
       status: 'pending',

@@ -14,6 +14,10 @@ export const AUDIT_EVENT_TYPES = [
   'approval.decided',
   'job.started',
   'job.finished',
+  'alert.received',
+  'runbook.started',
+  'runbook.step',
+  'runbook.finished',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

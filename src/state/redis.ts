@@ -6,6 +6,7 @@
 export interface StateRedis {
   eval(script: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
   hgetall(key: string): Promise<Record<string, string>>;
+  get(key: string): Promise<string | null>;
   xadd(key: string, ...args: (string | number)[]): Promise<string | null>;
   xrange(
     key: string,

@@ -17,3 +17,4 @@ export { startSilentServer } from './silent-server.js';
 export type { SilentServer } from './silent-server.js';
 export { fillEtcd } from './fill.js';
 export { startFlipProxy } from './flip-proxy.js';
+export * from './kube-api.js';

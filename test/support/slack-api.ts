@@ -32,7 +32,11 @@ export interface SlackMessage {
   history: string[];
 }
 
-type Answer = (body: Record<string, unknown>) => Record<string, unknown> | undefined;
+/** `call` carries the bearer token (e.g. to tell an app-level `xapp-` token from a bot token). */
+type Answer = (
+  body: Record<string, unknown>,
+  call: SlackApiCall,
+) => Record<string, unknown> | undefined;
 
 export interface SlackApi {
   /** `http://127.0.0.1:PORT/api/` */
@@ -43,7 +47,7 @@ export interface SlackApi {
   messages(channel?: string): SlackMessage[];
   /** The next `n` calls of `method` answer `status` (429 with `Retry-After: retryAfter`). */
   failNext(method: string, n: number, status?: number, retryAfter?: number): void;
-  /** Answer `method` with `answer(body)` (undefined: the default answer). */
+  /** Answer `method` with `answer(body, call)` (undefined: the default answer). */
   respond(method: string, answer: Answer): void;
   /** Members of a user group, for usergroups.users.list. */
   setUsergroup(id: string, users: string[]): void;
@@ -117,7 +121,7 @@ async function handle(state: SlackState, req: IncomingMessage, res: ServerRespon
     );
     return;
   }
-  const answer = state.answers.get(method)?.(body) ?? defaultAnswer(state, method, body);
+  const answer = state.answers.get(method)?.(body, call) ?? defaultAnswer(state, method, body);
   res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer));
 }
 

@@ -15,3 +15,4 @@ export * from './error.js';
 export * from './root-message.js';
 export * from './approval.js';
 export { messageForReport } from './by-kind.js';
+export * from './alert.js';

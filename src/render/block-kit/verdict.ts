@@ -15,6 +15,11 @@ const KIND_LABELS: Record<string, string> = {
   'etcd.compact': 'etcd compaction',
   'etcd.alarms': 'etcd alarms',
   'etcd.alarms.disarm': 'etcd alarm disarm',
+  'kube.node': 'node diagnosis',
+  'kube.control-plane': 'control plane check',
+  'kube.cordon': 'cordon',
+  'kube.uncordon': 'uncordon',
+  'kube.drain': 'drain',
 };
 
 /** `etcd.defrag` → `etcd defrag`; unknown kinds with their dots as spaces. Not escaped. */

@@ -8,6 +8,7 @@ import { auditLogCommand, USAGE as AUDIT_USAGE } from './commands/audit-log.js';
 import { etcdCheckCommand, USAGE as CHECK_USAGE } from './commands/etcd-check.js';
 import * as maintenance from './commands/etcd-maintenance.js';
 import * as snapshot from './commands/etcd-snapshot.js';
+import * as runbook from './commands/runbook.js';
 import { botCommand, BOT_USAGE, startCommand, START_USAGE } from './commands/start.js';
 import { workerCommand, WORKER_USAGE } from './commands/worker.js';
 import type { CliDeps, CliIo, ExitStatus } from './io.js';
@@ -28,6 +29,8 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   start: { run: startCommand, usage: START_USAGE },
   bot: { run: botCommand, usage: BOT_USAGE },
   'audit-log': { run: auditLogCommand, usage: AUDIT_USAGE },
+  'runbook list': { run: runbook.runbookListCommand, usage: runbook.LIST_USAGE },
+  'runbook show': { run: runbook.runbookShowCommand, usage: runbook.SHOW_USAGE },
 };
 
 export const HELP = [

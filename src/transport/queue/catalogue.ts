@@ -22,6 +22,7 @@ import { takeSnapshot } from '../../operations/etcd/snapshot.js';
 import { findSnapshot, listSnapshots } from '../../operations/etcd/snapshot-store.js';
 import { restorePlan } from '../../operations/etcd/restore-plan.js';
 import { defineJob, etcdInput, snapshotDirOf, type JobKind } from './job-kind.js';
+import { KUBE_JOBS } from './kube-jobs.js';
 import { pruneSnapshots, snapshotListReport } from './snapshot-jobs.js';
 
 const noParams = z.object({}).strict();
@@ -222,6 +223,7 @@ const KINDS = [
   compact,
   alarms,
   disarm,
+  ...KUBE_JOBS,
 ];
 
 /** Every job kind by name. */

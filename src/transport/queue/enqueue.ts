@@ -24,6 +24,8 @@ export interface JobRequest {
   target: ReportTarget;
   /** Required for destructive kinds. */
   approval?: { id: string; approvedBy: string };
+  /** The runbook run and step this job is, when it is one. */
+  runbook?: { run: string; step: string };
 }
 
 export interface Enqueued {
@@ -86,6 +88,7 @@ export async function enqueueJob(queues: JobQueues, request: JobRequest): Promis
     requestedBy: request.requestedBy,
     target: request.target,
     approval: request.approval,
+    ...(request.runbook ? { runbook: request.runbook } : {}),
     enqueuedAt: new Date().toISOString(),
     nonce,
   };

@@ -13,6 +13,8 @@ export const reportTargetSchema = z.discriminatedUnion('kind', [
       channel: z.string().min(1),
       /** Replies go into this thread; without it, into the channel. */
       threadTs: z.string().min(1).optional(),
+      /** Or the thread of a message the outbox posts under this ref (an alert's root). */
+      threadRef: z.string().min(1).optional(),
       /** The root message that progress edits and the final verdict replaces. */
       rootTs: z.string().min(1).optional(),
     })
@@ -33,6 +35,8 @@ export const jobEnvelopeSchema = z.object({
   target: reportTargetSchema,
   /** Required for destructive kinds: the approval that let it run. */
   approval: z.object({ id: z.string().min(1), approvedBy: z.string().min(1) }).optional(),
+  /** Set when the job is a step of a runbook run: its end advances the run. */
+  runbook: z.object({ run: z.string().min(1), step: z.string().min(1) }).optional(),
   enqueuedAt: z.string(),
   /** Tells a fresh enqueue from a duplicate of an earlier one. */
   nonce: z.string().optional(),

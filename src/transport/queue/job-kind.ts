@@ -7,12 +7,15 @@ import type { ClusterConfig, Config } from '../../config/schema.js';
 import type { Report } from '../../domain/report.js';
 import type { ProgressFn } from '../../domain/snapshot.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
+import type { KubeClient } from '../../operations/kube/client.js';
 
 /** What a handler gets: configuration, its cluster's clients, and a progress callback. */
 export interface JobContext {
   config: Config;
   cluster: ClusterConfig;
   connect: EtcdConnector;
+  /** The cluster's Kubernetes API client, built on first use (from its kubeconfig or the pod's service account). */
+  kube(): KubeClient;
   requestedBy: string;
   /** Reaches the job (job.updateProgress) and from it the reporter. */
   progress: ProgressFn;

@@ -17,6 +17,7 @@ import { isTransientSlackError, slackErrorText, type WebClient } from '../slack/
 import { OUTBOX_QUEUE } from './names.js';
 import { Outbox, type DrainJobData } from './outbox.js';
 import { isEditStream, type OutboxMessage } from './outbox-message.js';
+import { resolveRef, storeRef } from './outbox-refs.js';
 import { FINISH, outboxKeys, PACE, paceKey, TAKE } from './outbox-scripts.js';
 
 export interface OutboxConsumerOptions {
@@ -38,6 +39,8 @@ export interface OutboxConsumer {
 
 /** Waits shorter than this are slept in place; longer ones delay the job. */
 const SLEEP_IN_PLACE_MS = 50;
+/** How often a message waiting for its ref's root to be posted looks again. */
+const REF_POLL_MS = 250;
 
 export function startOutboxConsumer(opts: OutboxConsumerOptions): OutboxConsumer {
   const outbox = new Outbox(opts.connection, opts.prefix);
@@ -83,7 +86,19 @@ async function drain(
       continue;
     }
     const [count, json] = taken;
-    const message = JSON.parse(json ?? '{}') as OutboxMessage;
+    const queued = JSON.parse(json ?? '{}') as OutboxMessage;
+    const resolved = await resolveRef(redis, opts.prefix, queued);
+    if (resolved.state === 'waiting') return later(job, token, REF_POLL_MS, job.data.failures);
+    if (resolved.state === 'lost') {
+      opts.metrics.outboxDropped.inc({ reason: 'ref_never_posted' });
+      opts.logger.error(
+        { stream, text: queued.text },
+        'The message this one belongs to was never posted; dropped',
+      );
+      await redis.ltrim(keys.list, count, -1);
+      continue;
+    }
+    const { message } = resolved;
     let wait = Number(
       await redis.eval(PACE, 1, paceKey(opts.prefix, message.channel), opts.intervalMs),
     );
@@ -94,7 +109,7 @@ async function drain(
       );
     }
     if (wait > 0) return later(job, token, wait, job.data.failures);
-    if (!(await deliver(message, opts))) {
+    if (!(await deliver(message, opts, stream))) {
       const failures = (job.data.failures ?? 0) + 1;
       return later(job, token, Math.min(60_000, 1_000 * 2 ** (failures - 1)), failures);
     }
@@ -116,11 +131,15 @@ async function later(
 }
 
 /** True when done with the message (sent, or refused for good); false to try again later. */
-async function deliver(message: OutboxMessage, opts: OutboxConsumerOptions): Promise<boolean> {
+async function deliver(
+  message: OutboxMessage,
+  opts: OutboxConsumerOptions,
+  stream: string,
+): Promise<boolean> {
   const method = message.op === 'post' ? 'chat.postMessage' : 'chat.update';
   try {
     if (message.op === 'post') {
-      await opts.slack.chat.postMessage({
+      const res = await opts.slack.chat.postMessage({
         channel: message.channel,
         text: message.text,
         thread_ts: message.threadTs,
@@ -128,10 +147,11 @@ async function deliver(message: OutboxMessage, opts: OutboxConsumerOptions): Pro
         unfurl_links: false,
         unfurl_media: false,
       });
+      if (message.ref && res.ts) await storeRef(opts.connection, opts.prefix, message.ref, res.ts);
     } else {
       await opts.slack.chat.update({
         channel: message.channel,
-        ts: message.ts,
+        ts: message.ts as string,
         text: message.text,
         ...(message.blocks ? { blocks: message.blocks as never } : {}),
       });
@@ -150,7 +170,7 @@ async function deliver(message: OutboxMessage, opts: OutboxConsumerOptions): Pro
     }
     opts.metrics.outboxDropped.inc({ reason });
     opts.logger.error(
-      { channel: message.channel, method, reason, text: message.text },
+      { channel: message.channel, stream, method, reason, text: message.text },
       'Slack refused the message for good; dropped (its text is in this log line)',
     );
     return true;

@@ -2,6 +2,11 @@
  * Messages in the Slack outbox, and the ordered stream each belongs to. Posts into
  * one thread (or one channel, when they have no thread) form one stream, delivered
  * in order; edits of one message form another, in which only the newest is sent.
+ *
+ * A message not yet posted can be named by a *ref*: a post with `ref` has its ts kept
+ * under that name once Slack answers, and later posts (`threadRef`) and edits (`ref`)
+ * wait for it. So an alert's root, its thread and a checklist's edits can all be
+ * queued at once by a process that never learns a ts itself.
  */
 
 interface Common {
@@ -11,18 +16,26 @@ interface Common {
   text: string;
   /** Block Kit blocks; `text` stays the notification and fallback text. */
   blocks?: unknown[];
+  /** When it was pushed (ms); a ref that stays unknown for long is given up on. */
+  at?: number;
 }
 
 /** chat.postMessage, into `threadTs` when given. */
 export interface PostMessage extends Common {
   op: 'post';
   threadTs?: string;
+  /** Into the thread of the message posted with this ref (when `threadTs` is not known). */
+  threadRef?: string;
+  /** Keep this message's ts under this name, for later `threadRef` posts and `ref` edits. */
+  ref?: string;
 }
 
 /** chat.update of message `ts`. A final edit is never replaced by a later progress edit. */
 export interface UpdateMessage extends Common {
   op: 'update';
-  ts: string;
+  /** The message to edit: its ts, or the ref it was posted with. */
+  ts?: string;
+  ref?: string;
   final: boolean;
 }
 
@@ -30,7 +43,10 @@ export type OutboxMessage = PostMessage | UpdateMessage;
 
 /** `post.C024BE91L.1700000000.123456`, `post.C024BE91L.-`, `edit.C024BE91L.1700000000.123456`. */
 export function streamOf(message: OutboxMessage): string {
-  const tail = message.op === 'post' ? (message.threadTs ?? '-') : message.ts;
+  const tail =
+    message.op === 'post'
+      ? (message.threadTs ?? (message.threadRef ? `ref-${message.threadRef}` : '-'))
+      : (message.ts ?? `ref-${message.ref ?? '-'}`);
   const kind = message.op === 'post' ? 'post' : 'edit';
   return `${kind}.${safe(message.channel)}.${safe(tail)}`;
 }

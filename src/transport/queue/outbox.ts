@@ -38,7 +38,8 @@ export class Outbox implements OutboxWriter {
     this.queue.on('error', () => undefined);
   }
 
-  async push(message: OutboxMessage): Promise<boolean> {
+  async push(input: OutboxMessage): Promise<boolean> {
+    const message = { ...input, at: input.at ?? Date.now() };
     const stream = streamOf(message);
     const keys = outboxKeys(this.prefix, stream);
     const final = message.op === 'update' && message.final ? '1' : '0';

@@ -12,6 +12,7 @@ import { worstSeverity, type Report } from '../../domain/report.js';
 import { appendAudit } from '../../state/audit.js';
 import type { StateRedis } from '../../state/redis.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
+import type { KubeClient, KubeConnector } from '../../operations/kube/client.js';
 import { findJobKind } from './catalogue.js';
 import {
   describeIssues,
@@ -32,7 +33,13 @@ export interface ProcessorDeps extends MaintenanceDeps {
   redis: MaintenanceDeps['redis'] & StateRedis;
   config: Config;
   etcdConnector(cluster: ClusterConfig): EtcdConnector;
+  kubeConnector: KubeConnector;
   reporter: Reporter;
+  /** Told when a job ends for good (result, or last failure): a runbook step advances its run. */
+  afterJob?: (
+    envelope: JobEnvelope,
+    end: { report: Report } | { failure: string },
+  ) => Promise<void>;
 }
 
 interface Resolved {
@@ -52,6 +59,10 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set([
   'TLS_FILE_UNREADABLE',
   'SNAPSHOT_NOT_FOUND',
   'JOB_INVALID',
+  'KUBECONFIG_INVALID',
+  'KUBE_UNAUTHORIZED',
+  'KUBE_FORBIDDEN',
+  'RUNBOOK_UNKNOWN',
 ]);
 
 class Released extends Error {}
@@ -70,12 +81,14 @@ export function createProcessor(deps: ProcessorDeps) {
     let connector: EtcdConnector | undefined;
     const connect: EtcdConnector = (endpoint, metricsUrl) =>
       (connector ??= deps.etcdConnector(r.cluster))(endpoint, metricsUrl);
+    let kube: KubeClient | undefined;
     const work = Promise.resolve().then(() =>
       r.kind.run(
         {
           config: deps.config,
           cluster: r.cluster,
           connect,
+          kube: () => (kube ??= deps.kubeConnector(r.cluster)),
           requestedBy: r.envelope.requestedBy,
           progress: (p) => {
             if (finished) return;
@@ -100,6 +113,7 @@ export function createProcessor(deps: ProcessorDeps) {
         report.couldNotRun ? 'could not run' : worstSeverity(report.findings),
       );
       observeReport(deps.metrics, report);
+      await after(deps, r.envelope, { report });
       deps.metrics.jobsCompleted.inc(labels);
       deps.metrics.jobDuration.observe(
         { kind: r.kind.name, outcome: 'completed' },
@@ -132,6 +146,7 @@ async function failed(job: ClusterJob, r: Resolved, err: unknown, deps: Processo
   const retryIn = final ? undefined : backoffMs(r.kind, attempt);
   if (final) await audit(deps, r, 'job.finished', `failed: ${reason}`);
   await deps.reporter.failure(r.envelope.target, r.info, reason, retryIn);
+  if (final) await after(deps, r.envelope, { failure: reason });
   return permanent ? new UnrecoverableError(reason) : err;
 }
 
@@ -196,6 +211,19 @@ async function audit(
     });
   } catch (err) {
     deps.logger.warn({ err }, 'audit log not written');
+  }
+}
+
+/** The afterJob hook; its failure is logged, never the job's. */
+async function after(
+  deps: ProcessorDeps,
+  envelope: JobEnvelope,
+  end: { report: Report } | { failure: string },
+) {
+  try {
+    await deps.afterJob?.(envelope, end);
+  } catch (err) {
+    deps.logger.error({ err, runbook: envelope.runbook }, 'after-job hook failed');
   }
 }
 

@@ -65,6 +65,7 @@ export function createReporter(deps: ReporterDeps): Reporter {
       id,
       channel: t.channel,
       threadTs: t.threadTs ?? t.rootTs,
+      threadRef: t.threadRef,
       ...asMessage(message),
     });
   };

@@ -10,12 +10,17 @@ import type { Redis } from 'ioredis';
 import type { ClusterConfig, Config } from '../../config/schema.js';
 import type { Logger } from '../../domain/logger.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
+import type { KubeConnector } from '../../operations/kube/client.js';
 import type { RuntimeMetrics } from '../http/metrics.js';
 import { healthRoutes, type HttpRoute, type ReadinessCheck } from '../http/routes.js';
 import { startHttpServer } from '../http/server.js';
 import type { WebClient } from '../slack/web-client.js';
 import { clusterQueueName, DEFAULT_PREFIX, OUTBOX_QUEUE } from './names.js';
 import { Outbox } from './outbox.js';
+import { findJobKind } from './catalogue.js';
+import { createRunbookEngine, outcomeOfReport, type RunbookEngine } from './runbook-engine.js';
+import { loadRunbooks } from '../../operations/runbooks/load.js';
+import { approvalStore } from '../../state/approvals.js';
 import { startOutboxConsumer, type OutboxConsumer } from './outbox-consumer.js';
 import { JobQueues } from './queues.js';
 import { createReporter } from './reporter.js';
@@ -29,6 +34,7 @@ export interface RuntimeDeps {
   /** When present, this process also delivers the Slack outbox. */
   slack?: WebClient;
   etcdConnector(cluster: ClusterConfig): EtcdConnector;
+  kubeConnector: KubeConnector;
   logger: Logger;
   metrics: RuntimeMetrics;
   /** Results for the terminal target. */
@@ -54,6 +60,8 @@ export interface RuntimeOptions {
 export interface Runtime {
   queues: JobQueues;
   outbox: Outbox;
+  /** Runbook runs: workers advance them as steps end; the bot starts them and records decisions. */
+  engine: RunbookEngine;
   routes: HttpRoute[];
   /** Add readiness checks (e.g. "the Slack side started"); /readyz runs them all. */
   readiness: ReadinessCheck[];
@@ -75,6 +83,17 @@ export async function startRuntime(
     prefix,
   });
   const outbox = new Outbox(redis, prefix);
+  // Runbooks are validated at start: a bad file stops the start, naming the file and key.
+  const engine = createRunbookEngine({
+    redis,
+    prefix,
+    outbox,
+    queues,
+    approvals: approvalStore({ redis, prefix }),
+    runbooks: loadRunbooks(findJobKind, config.runbooks.dir),
+    config,
+    logger,
+  });
   const readiness: ReadinessCheck[] = [
     { name: 'redis', check: () => redis.ping().then(() => undefined) },
   ];
@@ -96,7 +115,7 @@ export async function startRuntime(
     const consumer = startConsumer(deps, options, prefix);
     if (consumer) parts.push(consumer);
     // Workers close first (closing runs in reverse): their last results reach the outbox.
-    parts.push(allOf(startWorkers(config, deps, options, outbox, prefix)));
+    parts.push(allOf(startWorkers(config, deps, options, outbox, prefix, engine)));
     logger.info(
       { clusters: options.clusters, outbox: Boolean(consumer), port: server?.port },
       'runtime started',
@@ -109,6 +128,7 @@ export async function startRuntime(
   return {
     queues,
     outbox,
+    engine,
     routes,
     readiness,
     httpPort: server?.port,
@@ -122,6 +142,7 @@ function startWorkers(
   options: RuntimeOptions,
   outbox: Outbox,
   prefix: string,
+  engine: RunbookEngine,
 ): ClusterWorker[] {
   const reporter = createReporter({ outbox, logger: deps.logger, stdout: deps.stdout });
   const workerName = `${os.hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
@@ -132,7 +153,16 @@ function startWorkers(
       prefix,
       config,
       etcdConnector: (cluster) => deps.etcdConnector(cluster),
+      kubeConnector: deps.kubeConnector,
       reporter,
+      afterJob: async (envelope, end) => {
+        if (!envelope.runbook) return;
+        const outcome =
+          'report' in end
+            ? outcomeOfReport(end.report)
+            : { ok: false as const, reason: end.failure };
+        await engine.jobEnded(envelope.runbook, outcome);
+      },
       metrics: deps.metrics,
       logger: deps.logger,
       redis: deps.redis,

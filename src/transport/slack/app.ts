@@ -52,7 +52,10 @@ export function createSlackApp(config: Config, logger: Logger, routes: HttpRoute
     const receiver = new SocketModeReceiver({
       appToken,
       logger: log,
-      installerOptions: { clientOptions },
+      // A copy: SocketModeClient writes its own retry policy (100 retries, for
+      // apps.connections.open) into the object it is given, which the App's client
+      // would otherwise inherit for every chat.postMessage.
+      installerOptions: { clientOptions: { ...clientOptions } },
     });
     const app = new App({ token: botToken, receiver, clientOptions, logger: log });
     return {

@@ -16,11 +16,14 @@ import {
   mention,
 } from '../../render/block-kit/index.js';
 import { enqueueJob } from '../queue/enqueue.js';
+import type { RunbookEngine } from '../queue/runbook-engine.js';
 import type { IntakeDeps } from './intake.js';
 import type { WebClient } from './web-client.js';
 
 export interface ApprovalClick {
   approvalId: string;
+  /** The clicked message (the request), from the click's payload. */
+  messageTs?: string;
   decision: 'approve' | 'reject';
   userId: string;
   client: WebClient;
@@ -40,7 +43,11 @@ const REFUSALS: Partial<Record<DecideOutcome, (a?: Approval) => string>> = {
 };
 
 export async function handleApprovalClick(
-  deps: IntakeDeps & { approvals: ApprovalStore; isApprover: ApproverCheck },
+  deps: IntakeDeps & {
+    approvals: ApprovalStore;
+    isApprover: ApproverCheck;
+    engine?: RunbookEngine;
+  },
   click: ApprovalClick,
 ): Promise<void> {
   const result = await deps.approvals.decideApproval(click.approvalId, {
@@ -48,7 +55,12 @@ export async function handleApprovalClick(
     by: click.userId,
     approvers: deps.isApprover,
   });
-  const { outcome, approval } = result;
+  const { outcome } = result;
+  // A request posted through the outbox (a runbook step) learns its ts from the click.
+  const approval =
+    result.approval && !result.approval.messageTs && click.messageTs
+      ? { ...result.approval, messageTs: click.messageTs }
+      : result.approval;
   const refusal = REFUSALS[outcome];
   if (refusal) {
     if (outcome === 'expired' && approval?.messageTs)
@@ -67,6 +79,10 @@ export async function handleApprovalClick(
     at: Date.now(),
   });
   if (approval.messageTs) await update(click.client, approval, approvalDecidedMessage(approval));
+  if (approval.runbook && deps.engine) {
+    const decision = outcome === 'approved' ? 'approved' : 'rejected';
+    await deps.engine.decided(approval.runbook, decision, click.userId);
+  }
   if (outcome !== 'approved') return;
   await enqueueJob(deps.queues, {
     kind: approval.action,
@@ -75,7 +91,13 @@ export async function handleApprovalClick(
     requestId: `approval-${approval.id}`,
     requestedBy: approval.requestedBy,
     approval: { id: approval.id, approvedBy: click.userId },
-    target: { kind: 'slack', channel: approval.channel, threadTs: approval.messageTs },
+    target: {
+      kind: 'slack',
+      channel: approval.channel,
+      threadTs: approval.threadTs ?? (approval.threadRef ? undefined : approval.messageTs),
+      threadRef: approval.threadTs ? undefined : approval.threadRef,
+    },
+    ...(approval.runbook ? { runbook: approval.runbook } : {}),
   });
 }
 

@@ -8,6 +8,8 @@ import { approvalStore } from '../../state/approvals.js';
 import { resolveApprovers } from '../../state/approvers.js';
 import type { Runtime, RuntimeDeps } from '../queue/runtime.js';
 import { DEFAULT_PREFIX } from '../queue/names.js';
+import { alertWebhookRoute } from '../alerts/webhook.js';
+import { createAlertQueue, enqueueNotification, startAlertConsumer } from '../alerts/queue.js';
 import { createSlackApp } from './app.js';
 import { registerListeners } from './register.js';
 
@@ -25,6 +27,23 @@ export async function startBot(
   runtime: Runtime,
   prefix = DEFAULT_PREFIX,
 ): Promise<Bot> {
+  // The Alertmanager webhook is served beside /slack/events (Bolt takes its routes at creation).
+  const alertQueue = createAlertQueue(deps.redis, prefix);
+  runtime.routes.push(
+    alertWebhookRoute({
+      token: config.alerts.token,
+      enqueue: (n) => enqueueNotification(alertQueue, n),
+      logger: deps.logger,
+    }),
+  );
+  const alerts = startAlertConsumer(deps.redis, {
+    redis: deps.redis,
+    prefix,
+    outbox: runtime.outbox,
+    engine: runtime.engine,
+    config,
+    logger: deps.logger,
+  });
   const slackApp = createSlackApp(config, deps.logger, runtime.routes);
   const client = slackApp.app.client;
   const isApprover = resolveApprovers(config.approvers, async (group) => {
@@ -39,6 +58,7 @@ export async function startBot(
     redis: deps.redis,
     prefix,
     logger: deps.logger,
+    engine: runtime.engine,
   });
   let started = false;
   runtime.readiness.push({
@@ -54,6 +74,8 @@ export async function startBot(
     close: async () => {
       started = false;
       await slackApp.stop();
+      await alerts.close();
+      await alertQueue.close();
     },
   };
 }

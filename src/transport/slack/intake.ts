@@ -15,7 +15,11 @@ import {
 } from '../../render/block-kit/index.js';
 import type { ApprovalStore } from '../../state/approvals.js';
 import { appendAudit } from '../../state/audit.js';
+import { findRunbook } from '../../operations/runbooks/load.js';
+import { resolveParams } from '../../operations/runbooks/match.js';
+import { runbookRootMessage } from '../../render/block-kit/runbook.js';
 import { findJobKind } from '../queue/catalogue.js';
+import type { RunbookEngine } from '../queue/runbook-engine.js';
 import { enqueueJob } from '../queue/enqueue.js';
 import type { JobQueues } from '../queue/queues.js';
 import { removeSchedule, setSchedule } from '../queue/schedules.js';
@@ -23,6 +27,8 @@ import type { Intent } from './commands/parse.js';
 import type { WebClient } from './web-client.js';
 
 export interface IntakeDeps {
+  /** Runbooks and their engine, where this process starts runs (`/runbook run`). */
+  engine?: RunbookEngine;
   config: Config;
   queues: JobQueues;
   approvals: ApprovalStore;
@@ -32,7 +38,7 @@ export interface IntakeDeps {
 }
 
 export interface CommandContext {
-  intent: Exclude<Intent, { action: 'help' }>;
+  intent: Exclude<Intent, { action: 'help' } | { action: 'runbook.list' }>;
   userId: string;
   channel: string;
   /** Slack's trigger id: unique per invocation, so a repeated delivery acts once. */
@@ -42,7 +48,9 @@ export interface CommandContext {
   tell(text: string): Promise<void>;
 }
 
-const JOB_OF: Record<CommandContext['intent']['action'], { kind: string; what: string }> = {
+type JobIntent = Exclude<CommandContext['intent'], { action: 'runbook.run' }>;
+
+const JOB_OF: Record<JobIntent['action'], { kind: string; what: string }> = {
   'etcd.check': { kind: 'etcd.check', what: 'etcd check' },
   'etcd.snapshot': { kind: 'etcd.snapshot', what: 'etcd snapshot' },
   'etcd.snapshot.list': { kind: 'etcd.snapshot.list', what: 'etcd snapshots' },
@@ -52,7 +60,11 @@ const JOB_OF: Record<CommandContext['intent']['action'], { kind: string; what: s
 };
 
 const paramsOf = (intent: CommandContext['intent']): Record<string, string> =>
-  intent.action === 'etcd.restore-plan' ? { snapshotId: intent.snapshotId } : {};
+  intent.action === 'etcd.restore-plan'
+    ? { snapshotId: intent.snapshotId }
+    : intent.action === 'runbook.run'
+      ? { runbook: intent.runbook, ...intent.params }
+      : {};
 
 /** Posting where the bot is not a member fails; say how to fix it instead of failing silently. */
 async function post(ctx: CommandContext, message: { text: string; blocks?: unknown[] }) {
@@ -81,7 +93,6 @@ export async function handleIntent(deps: IntakeDeps, ctx: CommandContext): Promi
     'NX',
   );
   if (first !== 'OK') return; // Slack delivered it again: acted on already
-  const job = JOB_OF[intent.action];
   await appendAudit(deps.redis, deps.prefix, {
     type: 'command',
     who: ctx.userId,
@@ -90,7 +101,9 @@ export async function handleIntent(deps: IntakeDeps, ctx: CommandContext): Promi
     params: paramsOf(intent),
     at: Date.now(),
   });
+  if (intent.action === 'runbook.run') return startRunbook(deps, ctx, intent);
   if (intent.action === 'etcd.snapshot.schedule') return schedule(deps, ctx, intent);
+  const job = JOB_OF[intent.action];
   if (findJobKind(job.kind)?.destructive) return requestApproval(deps, ctx, job.kind);
   const ts = await post(
     ctx,
@@ -104,6 +117,27 @@ export async function handleIntent(deps: IntakeDeps, ctx: CommandContext): Promi
     requestId: ctx.requestId,
     requestedBy: ctx.userId,
     target: { kind: 'slack', channel: ctx.channel, threadTs: ts, rootTs: ts },
+  });
+}
+
+async function startRunbook(
+  deps: IntakeDeps,
+  ctx: CommandContext,
+  intent: Extract<Intent, { action: 'runbook.run' }>,
+): Promise<void> {
+  if (!deps.engine) throw new Error('runbooks are not available in this process');
+  const runbook = findRunbook(deps.engine.runbooks, intent.runbook);
+  // Parameters are checked before anything is posted: a typo gets an answer, not a thread.
+  const params = resolveParams(runbook, {}, intent.params);
+  const ts = await post(ctx, runbookRootMessage(runbook, intent.cluster, ctx.userId, params));
+  if (!ts) return;
+  await deps.engine.start({
+    runbook: runbook.id,
+    cluster: intent.cluster,
+    params,
+    thread: { channel: ctx.channel, ts },
+    startedBy: ctx.userId,
+    runId: ctx.requestId.replace(/[^A-Za-z0-9]/g, '').slice(-24) || undefined,
   });
 }
 

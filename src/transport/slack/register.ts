@@ -5,6 +5,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { describeError, isQuorumError } from '../../domain/errors.js';
 import { errorMessage, escapeMrkdwn } from '../../render/block-kit/index.js';
+import { MANUAL_DONE_ACTION_ID, runbookListMessage } from '../../render/block-kit/runbook.js';
 import type { ApprovalStore, ApproverCheck } from '../../state/approvals.js';
 import { handleApprovalClick } from './approval-actions.js';
 import { COMMAND_HELP, parseSlashCommand, type Intent } from './commands/parse.js';
@@ -39,12 +40,13 @@ const ephemeral = (message: { text: string; blocks?: unknown[] }) => ({
 
 export function registerListeners(app: App, deps: BotDeps): void {
   const clusters = deps.config.clusters.map((c) => c.name);
+  const runbooks = deps.engine?.runbooks.map((r) => r.id) ?? [];
   app.command(
     new RegExp(`^(${SLASH_COMMANDS.join('|')})$`),
     async ({ command, ack, client, respond }) => {
       let intent: Intent;
       try {
-        intent = parseSlashCommand(command.command, command.text ?? '', { clusters });
+        intent = parseSlashCommand(command.command, command.text ?? '', { clusters, runbooks });
       } catch (err) {
         await ack(
           ephemeral(
@@ -55,6 +57,10 @@ export function registerListeners(app: App, deps: BotDeps): void {
       }
       if (intent.action === 'help') {
         await ack(ephemeral({ text: HELP_TEXT }));
+        return;
+      }
+      if (intent.action === 'runbook.list') {
+        await ack(ephemeral(runbookListMessage(deps.engine?.runbooks ?? [])));
         return;
       }
       await ack();
@@ -89,6 +95,9 @@ export function registerListeners(app: App, deps: BotDeps): void {
         try {
           await handleApprovalClick(deps, {
             approvalId: action.value ?? '',
+            messageTs:
+              body.message?.ts ??
+              (body.container as { message_ts?: string } | undefined)?.message_ts,
             decision,
             userId: body.user.id,
             client,
@@ -101,4 +110,22 @@ export function registerListeners(app: App, deps: BotDeps): void {
       },
     );
   }
+
+  app.action<BlockAction<ButtonAction>>(
+    MANUAL_DONE_ACTION_ID,
+    async ({ ack, body, action, respond }) => {
+      await ack();
+      const [runId = '', stepId = ''] = (action.value ?? '').split('|');
+      const tell = async (text: string) =>
+        void (await respond({ response_type: 'ephemeral', replace_original: false, text }));
+      try {
+        const done = await deps.engine?.manualDone(runId, stepId, body.user.id);
+        if (!done)
+          await tell('That step is already ticked off (or its run is over). Nothing was changed.');
+      } catch (err) {
+        deps.logger.error({ err }, 'Done click failed');
+        await tell(`Quorum could not record that: ${escapeMrkdwn(describeError(err))}`);
+      }
+    },
+  );
 }

@@ -14,12 +14,16 @@ export type Intent =
   | { action: 'etcd.snapshot.schedule'; cluster: string; schedule: Schedule }
   | { action: 'etcd.restore-plan'; cluster: string; snapshotId: string }
   | { action: 'etcd.defrag'; cluster: string }
+  | { action: 'runbook.list' }
+  | { action: 'runbook.run'; runbook: string; cluster: string; params: Record<string, string> }
   | { action: 'help' };
 
 export type Schedule = { every: number } | { cron: string } | { off: true };
 
 export interface ParseContext {
   clusters: readonly string[];
+  /** Runbook ids, for `/runbook run ID` and its suggestions. */
+  runbooks?: readonly string[];
 }
 
 export const COMMAND_HELP: Record<string, string[]> = {
@@ -32,6 +36,10 @@ export const COMMAND_HELP: Record<string, string[]> = {
   ],
   '/etcd-defrag': [
     '/etcd-defrag [CLUSTER]  — defragment member by member, leader last (needs approval)',
+  ],
+  '/runbook': [
+    '/runbook list  — the runbooks Quorum knows',
+    '/runbook run ID [CLUSTER] [key=value …]  — start one in a new thread',
   ],
   '/quorum': ['/quorum help  — every command with an example'],
 };
@@ -133,6 +141,46 @@ function etcdSnapshot(words: string[], ctx: ParseContext): Intent {
   return { action: 'etcd.snapshot', cluster: cluster(command, first, ctx) };
 }
 
+function runbookCommand(words: string[], ctx: ParseContext): Intent {
+  const command = '/runbook';
+  const [sub, id, ...rest] = words;
+  if (sub === 'list') {
+    noMore(command, words.slice(1));
+    return { action: 'runbook.list' };
+  }
+  if (sub !== 'run') {
+    const guess = sub ? closest(sub, ['list', 'run']) : undefined;
+    throw wrong(
+      command,
+      sub ? `Unknown subcommand "${sub}".` : 'Say list or run.',
+      guess ? `Did you mean ${guess}?` : undefined,
+    );
+  }
+  const known = ctx.runbooks ?? [];
+  if (!id || !known.includes(id)) {
+    const guess = id ? closest(id, known) : undefined;
+    throw wrong(
+      command,
+      id ? `No runbook "${id}".` : 'Name the runbook.',
+      guess ? `Did you mean ${guess}?` : `Runbooks: ${known.join(', ')}.`,
+    );
+  }
+  const params: Record<string, string> = {};
+  const positional: string[] = [];
+  for (const word of rest) {
+    const m = /^([a-z][a-zA-Z0-9]*)=(.*)$/.exec(word);
+    if (m) params[m[1] as string] = m[2] as string;
+    else positional.push(word);
+  }
+  noMore(command, positional.slice(1));
+  return {
+    action: 'runbook.run',
+    runbook: id,
+    cluster: cluster(command, positional[0], ctx),
+    params,
+  };
+}
+
 /** `command` is Slack's `command` field (`/etcd-check`), `text` the rest of the line. */
 export function parseSlashCommand(command: string, text: string, ctx: ParseContext): Intent {
   if (text.length > 2_000)
@@ -147,6 +195,8 @@ export function parseSlashCommand(command: string, text: string, ctx: ParseConte
     case '/etcd-defrag':
       noMore(command, words.slice(1));
       return { action: 'etcd.defrag', cluster: cluster(command, words[0], ctx) };
+    case '/runbook':
+      return runbookCommand(words, ctx);
     case '/quorum':
       if (words[0] === 'help' || words.length === 0) return { action: 'help' };
       throw wrong(command, `Unknown subcommand "${words[0]}".`, 'Try /quorum help.');

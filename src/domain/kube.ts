@@ -1,0 +1,164 @@
+/**
+ * What the Kubernetes operations observe: nodes, pods, events, leases, disruption
+ * budgets and the RBAC objects the security audit reads. Plain data with ISO-8601
+ * times, so renderers and reports never see a client library's classes.
+ */
+
+/** A label selector as Kubernetes writes it (matchLabels and matchExpressions are ANDed). */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+export interface NodeCondition {
+  /** `Ready`, `MemoryPressure`, `DiskPressure`, `PIDPressure`, `NetworkUnavailable`. */
+  type: string;
+  /** `True`, `False` or `Unknown` (the kubelet stopped reporting). */
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+  lastHeartbeatTime?: string;
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  /** `NoSchedule`, `PreferNoSchedule` or `NoExecute`. */
+  effect: string;
+}
+
+/** A Node as the runbooks and the upgrade precheck read it. */
+export interface NodeInfo {
+  name: string;
+  /** From `node-role.kubernetes.io/<role>` labels, e.g. `control-plane`. */
+  roles: string[];
+  labels: Record<string, string>;
+  /** The Ready condition is `True`. */
+  ready: boolean;
+  /** The Ready condition's status as reported: `True`, `False`, `Unknown` (or `Missing`). */
+  readyStatus: string;
+  conditions: NodeCondition[];
+  pressure: { memory: boolean; disk: boolean; pid: boolean };
+  taints: Taint[];
+  unschedulable: boolean;
+  kubeletVersion?: string;
+  kubeProxyVersion?: string;
+  containerRuntimeVersion?: string;
+  osImage?: string;
+  internalIP?: string;
+  createdAt?: string;
+}
+
+/** A Pod as node listings and drains read it. */
+export interface PodInfo {
+  namespace: string;
+  name: string;
+  /** `spec.nodeName`; absent while unscheduled. */
+  node?: string;
+  /** `Pending`, `Running`, `Succeeded`, `Failed`, `Unknown`. */
+  phase: string;
+  /** The pod's Ready condition is `True`. */
+  ready: boolean;
+  /** Kind of the controlling owner: `DaemonSet`, `ReplicaSet`, `StatefulSet`, `Job`, `Node`... */
+  ownerKind?: string;
+  ownerName?: string;
+  /** A static pod's API mirror (annotation `kubernetes.io/config.mirror`). */
+  mirror: boolean;
+  images: string[];
+  labels: Record<string, string>;
+  /** Restarts summed over all containers. */
+  restarts: number;
+  /** Set once deletion was requested. */
+  deletionTimestamp?: string;
+  createdAt?: string;
+}
+
+/** Which pods `listPods` returns; all of them when empty. */
+export interface PodQuery {
+  namespace?: string;
+  nodeName?: string;
+  labelSelector?: string;
+}
+
+/** A core/v1 Event about one object. */
+export interface EventInfo {
+  namespace: string;
+  /** `Normal` or `Warning`. */
+  type: string;
+  reason?: string;
+  message?: string;
+  count: number;
+  /** When it last happened (lastTimestamp, else eventTime, else creation). */
+  lastSeen?: string;
+  firstSeen?: string;
+  /** The component that reported it, e.g. `kubelet`. */
+  source?: string;
+  object: { kind: string; name: string; namespace?: string };
+}
+
+/** Which object's events to read. */
+export interface EventQuery {
+  namespace: string;
+  kind: string;
+  name: string;
+}
+
+/** A Lease; for nodes, the kubelet's heartbeat in kube-node-lease. */
+export interface LeaseInfo {
+  namespace: string;
+  name: string;
+  holderIdentity?: string;
+  renewTime?: string;
+  leaseDurationSeconds?: number;
+}
+
+/** A PodDisruptionBudget and its status counters. */
+export interface PdbInfo {
+  namespace: string;
+  name: string;
+  selector: LabelSelector;
+  disruptionsAllowed: number;
+  currentHealthy: number;
+  desiredHealthy: number;
+  expectedPods: number;
+}
+
+/** What an eviction request came to: done, refused by a budget (429), or no such pod (404). */
+export type EvictionResult = 'evicted' | 'blocked' | 'gone';
+
+export interface RbacSubject {
+  /** `User`, `Group` or `ServiceAccount`. */
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/** A ClusterRoleBinding (no namespace) or a RoleBinding. */
+export interface RoleBindingInfo {
+  namespace?: string;
+  name: string;
+  roleRef: { kind: string; name: string };
+  subjects: RbacSubject[];
+}
+
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+
+export interface ClusterRoleInfo {
+  name: string;
+  rules: PolicyRule[];
+  /** Rules come from other ClusterRoles through an aggregation rule. */
+  aggregated: boolean;
+  labels: Record<string, string>;
+}
+
+export interface NamespaceInfo {
+  name: string;
+  labels: Record<string, string>;
+}

@@ -1,0 +1,52 @@
+/**
+ * One run of a runbook in one incident thread, as kept in Redis (state/runbook-runs.ts):
+ * the runbook, its parameters, where its thread is, each step's state and a timeline
+ * for the post-mortem. Changed only through operations/runbooks/walk.ts, so every change is a pure function.
+ */
+import type { Severity } from './report.js';
+
+export type StepStatus = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'skipped';
+
+export interface StepState {
+  id: string;
+  status: StepStatus;
+  /** The worst finding of the step's report (diagnose and action steps). */
+  severity?: Severity;
+  /** One line: what it found, why it failed, who rejected it or ticked it off. */
+  summary?: string;
+  /** Who approved, rejected or ticked the step off. */
+  by?: string;
+  at?: number;
+}
+
+export interface TimelineEntry {
+  at: number;
+  text: string;
+}
+
+/** The thread a run lives in: its root ts, or the outbox ref its root is posted under. */
+export interface RunThread {
+  channel: string;
+  ts?: string;
+  ref?: string;
+}
+
+export interface RunbookRun {
+  id: string;
+  runbook: string;
+  title: string;
+  cluster: string;
+  params: Record<string, string>;
+  thread: RunThread;
+  /** `alertmanager` or the Slack user who ran it. */
+  startedBy: string;
+  startedAt: number;
+  finishedAt?: number;
+  outcome?: 'completed' | 'stopped';
+  steps: StepState[];
+  timeline: TimelineEntry[];
+  /** Bumped by every stored change (compare-and-set). */
+  version: number;
+}
+
+export const isTerminal = (s: StepStatus) => s === 'done' || s === 'failed' || s === 'skipped';

@@ -1,0 +1,95 @@
+/**
+ * A runbook, as data (YAML): which alerts it answers, the parameters it takes from
+ * their labels, and its steps through the incident cycle. Parsed and checked once
+ * when loaded (operations/runbooks/load.ts); inside, the types are trusted.
+ */
+import { z } from 'zod';
+
+export const PHASES = ['detect', 'assess', 'contain', 'recover', 'postmortem'] as const;
+export type Phase = (typeof PHASES)[number];
+
+const id = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9-]{0,62}$/,
+    'must be lower-case letters, digits and dashes, e.g. node-not-ready',
+  );
+
+/** A parameter: taken from the first label that is set, or given by hand (`key=value`). */
+const paramSchema = z
+  .object({
+    from: z.array(z.string().min(1)).default([]),
+    /** `port` strips a trailing `:9100` (the `instance` label of a node exporter). */
+    strip: z.enum(['port']).optional(),
+    /** What a value must look like; labels are untrusted input. */
+    pattern: z.string().default('^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$'),
+    required: z.boolean().default(true),
+    description: z.string().optional(),
+  })
+  .strict();
+
+const stepBase = {
+  id,
+  phase: z.enum(PHASES, { error: `must be one of ${PHASES.join(', ')}` }),
+  title: z.string().min(1).max(150),
+  /** What the step looks at or does, and what its result means: shown in the thread. */
+  explain: z.string().max(2_000).optional(),
+};
+
+/** `with` values may use `{{param}}`. */
+const jobStep = {
+  job: z.string().min(1),
+  with: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+};
+
+export const stepSchema = z.discriminatedUnion('kind', [
+  z.object({ ...stepBase, ...jobStep, kind: z.literal('diagnose') }).strict(),
+  z.object({ ...stepBase, ...jobStep, kind: z.literal('action') }).strict(),
+  z
+    .object({
+      ...stepBase,
+      kind: z.literal('manual'),
+      /** Commands for the operator to run, `{{param}}` filled in. */
+      commands: z.array(z.string()).default([]),
+    })
+    .strict(),
+]);
+
+export const runbookSchema = z
+  .object({
+    id,
+    title: z.string().min(1).max(150),
+    description: z.string().max(2_000).optional(),
+    match: z
+      .object({
+        alertnames: z.array(z.string().min(1)).default([]),
+        /** Every label must equal (after the alert name matched). */
+        labels: z.record(z.string(), z.string()).default({}),
+      })
+      .strict()
+      .default({ alertnames: [], labels: {} }),
+    params: z.record(z.string().regex(/^[a-z][a-zA-Z0-9]*$/), paramSchema).default({}),
+    steps: z.array(stepSchema).min(1, 'needs at least one step'),
+  })
+  .strict();
+
+export type Runbook = z.output<typeof runbookSchema>;
+export type RunbookStep = z.output<typeof stepSchema>;
+export type RunbookParam = z.output<typeof paramSchema>;
+
+/** `{{node}}` → the parameter's value. Only declared parameters reach here (load.ts checks). */
+export function fill(text: string, params: Record<string, string>): string {
+  return text.replace(
+    /\{\{\s*([a-zA-Z0-9]+)\s*\}\}/g,
+    (_, name: string) => params[name] ?? `{{${name}}}`,
+  );
+}
+
+/** The step with `{{param}}` filled in its title and explanation, as the thread shows it. */
+export function filledStep<S extends RunbookStep>(step: S, params: Record<string, string>): S {
+  return {
+    ...step,
+    title: fill(step.title, params),
+    ...(step.explain ? { explain: fill(step.explain, params) } : {}),
+  };
+}

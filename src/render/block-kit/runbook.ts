@@ -1,0 +1,158 @@
+/**
+ * A runbook run in its thread: the checklist (edited as steps end), each step's
+ * heading, a manual step with its commands and a Done button, the post-mortem
+ * summary, and the catalogue for `/runbook list`.
+ */
+import type { RunbookRun, StepState } from '../../domain/runbook-run.js';
+import { filledStep, type Runbook, type RunbookStep } from '../../domain/runbook.js';
+import type { Block, SlackMessage } from './blocks.js';
+import { codeText, context, header, plain, section } from './build.js';
+import { escapeMrkdwn, mention, utcText } from './escape.js';
+import { LIMITS, truncate } from './limits.js';
+import { SIGN } from './verdict.js';
+
+export const MANUAL_DONE_ACTION_ID = 'runbook.done';
+
+const STATUS_SIGN: Record<StepState['status'], string> = {
+  pending: '◻',
+  running: '⏳',
+  waiting: '⏸',
+  done: '☑',
+  failed: SIGN.crit,
+  skipped: '⤼',
+};
+
+const esc = (s: string, max = 200) => escapeMrkdwn(truncate(s, max));
+const who = (s: string) => (s.startsWith('U') || s.startsWith('W') ? mention(s) : esc(s, 80));
+
+function stepLine(step: RunbookStep, state: StepState, n: number): string {
+  const sign =
+    state.status === 'done' && state.severity ? doneSign(state) : STATUS_SIGN[state.status];
+  const waiting =
+    state.status === 'waiting'
+      ? step.kind === 'action'
+        ? ' — waiting for approval'
+        : ' — waiting for Done'
+      : '';
+  const summary = state.summary ? ` — ${esc(state.summary)}` : '';
+  return `${sign} ${n}. _${step.phase}_ · ${esc(step.title, 150)}${waiting}${summary}`;
+}
+
+function doneSign(state: StepState): string {
+  return state.severity === 'crit'
+    ? SIGN.crit
+    : state.severity === 'warn'
+      ? SIGN.warn
+      : STATUS_SIGN.done;
+}
+
+export function checklistMessage(run: RunbookRun, runbook: Runbook): SlackMessage {
+  const lines = runbook.steps.map((step, i) =>
+    stepLine(
+      filledStep(step, run.params),
+      run.steps[i] ?? { id: step.id, status: 'pending' },
+      i + 1,
+    ),
+  );
+  const state = run.finishedAt
+    ? run.outcome === 'stopped'
+      ? `${SIGN.crit} stopped`
+      : `${SIGN.ok} completed`
+    : '⏳ in progress';
+  const params = Object.entries(run.params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return {
+    text: escapeMrkdwn(`Runbook ${run.title}: ${state}`),
+    blocks: [
+      section(`*Runbook: ${esc(run.title)}* on *${esc(run.cluster, 60)}* — ${state}`),
+      section(truncate(lines.join('\n'), LIMITS.sectionText)),
+      context(
+        `${params ? `\`${esc(params, 300)}\` · ` : ''}started by ${who(run.startedBy)} · run \`${run.id}\``,
+      ),
+    ],
+  };
+}
+
+/** Posted when a step starts: what it looks at or does, and what its result will mean. */
+export function stepStartedMessage(step: RunbookStep, n: number, of: number): SlackMessage {
+  const head = `*Step ${n}/${of} · ${step.phase} — ${esc(step.title, 150)}*`;
+  const text = step.explain ? `${head}\n${esc(step.explain, 2_000)}` : head;
+  return { text: truncate(text, 3_000), blocks: [section(truncate(text, LIMITS.sectionText))] };
+}
+
+export function manualStepMessage(
+  run: RunbookRun,
+  step: RunbookStep,
+  commands: string[],
+  n: number,
+  of: number,
+  doneBy?: { by: string; at: number },
+): SlackMessage {
+  const blocks: Block[] = [stepStartedMessage(step, n, of).blocks[0] as Block];
+  if (commands.length) blocks.push(section(codeText(commands.join('\n'))));
+  if (doneBy) {
+    blocks.push(context(`☑ Done by ${who(doneBy.by)} at ${utcText(doneBy.at)}`));
+  } else {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: MANUAL_DONE_ACTION_ID,
+          text: plain('Done', LIMITS.buttonText),
+          style: 'primary',
+          value: `${run.id}|${step.id}`,
+        },
+      ],
+    });
+  }
+  return { text: escapeMrkdwn(`Manual step: ${truncate(step.title, 150)}`), blocks };
+}
+
+/** The thread's last word: what happened, in order, and who did what. */
+export function postMortemMessage(
+  run: RunbookRun,
+  alertTimeline: { at: number; text: string }[] = [],
+): SlackMessage {
+  const entries = [...alertTimeline, ...run.timeline].sort((a, b) => a.at - b.at);
+  const lines = entries.map((e) => `${utcText(e.at).slice(11)}  ${truncate(e.text, 200)}`);
+  const body = truncate(lines.join('\n'), 2_800);
+  return {
+    text: escapeMrkdwn(`Post-mortem summary: ${run.title}`),
+    blocks: [
+      header('Post-mortem summary'),
+      section(`*${esc(run.title)}* on *${esc(run.cluster, 60)}* — ${run.outcome ?? 'in progress'}`),
+      section(codeText(body)),
+      context('Times in UTC. Add the root cause and follow-ups before you close the incident.'),
+    ],
+  };
+}
+
+export function runbookListMessage(runbooks: readonly Runbook[]): SlackMessage {
+  const lines = runbooks.map(
+    (r) =>
+      `• \`${r.id}\` — ${esc(r.title, 100)}${r.match.alertnames.length ? ` _(alerts: ${esc(r.match.alertnames.join(', '), 300)})_` : ''}`,
+  );
+  return {
+    text: `${runbooks.length} runbooks`,
+    blocks: [
+      section(`*Runbooks* — start one with \`/runbook run ID [CLUSTER] [key=value …]\``),
+      section(truncate(lines.join('\n'), LIMITS.sectionText)),
+    ],
+  };
+}
+
+/** The root of a thread started by hand: `/runbook run`. */
+export function runbookRootMessage(
+  runbook: Runbook,
+  cluster: string,
+  userId: string,
+  params: Record<string, string>,
+): SlackMessage {
+  const p = Object.entries(params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  const text = `📋 Runbook *${esc(runbook.title)}* on *${esc(cluster, 60)}*, started by ${mention(userId)}${p ? ` (\`${esc(p, 300)}\`)` : ''} — the steps follow in the thread`;
+  return { text, blocks: [section(text)] };
+}
