@@ -7,6 +7,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvalStore } from '../../src/state/approvals.js';
 import { leaseHolder, tryAcquireLease } from '../../src/state/locks.js';
 import { enqueueJob, type JobRequest } from '../../src/transport/queue/enqueue.js';
 import type { JobSummary } from '../../src/transport/queue/job-data.js';
@@ -58,13 +59,32 @@ describe('maintenance exclusivity', () => {
       ),
     );
     const base = { cluster: 'c1', requestedBy: 'U1', target: { kind: 'terminal' as const } };
-    const approval = { id: 'A1', approvedBy: 'U2' };
+    // Destructive jobs run only on approvals the store holds as approved.
+    const approvals = approvalStore({ redis: client, prefix });
+    const approve = async (id: string, action: string) => {
+      await approvals.createApproval({
+        id,
+        cluster: 'c1',
+        action,
+        params: {},
+        requestedBy: 'U1',
+        channel: 'C1',
+      });
+      await approvals.decideApproval(id, {
+        decision: 'approve',
+        by: 'U2',
+        approvers: () => Promise.resolve(true),
+      });
+      return { id, approvedBy: 'U2' };
+    };
+    const compactOk = await approve(`${prefix}-compact`, 'etcd.compact');
+    const defragOk = await approve(`${prefix}-defrag`, 'etcd.defrag');
     const requests: JobRequest[] = [
       { ...base, kind: 'etcd.snapshot', requestId: 's1' },
-      { ...base, kind: 'etcd.compact', requestId: 'c1', approval },
-      { ...base, kind: 'etcd.defrag', requestId: 'd1', approval },
+      { ...base, kind: 'etcd.compact', requestId: 'c1', approval: compactOk },
+      { ...base, kind: 'etcd.defrag', requestId: 'd1', approval: defragOk },
       { ...base, kind: 'etcd.snapshot', requestId: 's2' },
-      { ...base, kind: 'etcd.compact', requestId: 'c2', approval },
+      { ...base, kind: 'etcd.compact', requestId: 'c2', approval: compactOk },
       { ...base, kind: 'etcd.check', requestId: 'k1' },
     ];
     const ids = await Promise.all(requests.map((r) => enqueueJob(workers[0]!.runtime.queues, r)));

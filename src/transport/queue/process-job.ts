@@ -9,6 +9,7 @@ import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { ClusterConfig, Config } from '../../config/schema.js';
 import { describeError, isQuorumError, type ErrorCode } from '../../domain/errors.js';
 import { worstSeverity, type Report } from '../../domain/report.js';
+import { approvalStore } from '../../state/approvals.js';
 import { appendAudit } from '../../state/audit.js';
 import type { StateRedis } from '../../state/redis.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
@@ -180,7 +181,10 @@ async function resolve(job: ClusterJob, deps: ProcessorDeps): Promise<Resolved> 
   if (!params.success) return reject(describeIssues(params.error, 'params'));
   const cluster = deps.config.clusters.find((c) => c.name === envelope.data.cluster);
   if (!cluster) return reject(`cluster "${envelope.data.cluster}" is not configured here`);
-  if (kind.destructive && !envelope.data.approval) return reject(`${kind.name} needs an approval`);
+  if (kind.destructive) {
+    const problem = await approvalProblem(deps, kind.name, envelope.data);
+    if (problem) return reject(problem);
+  }
   const info = {
     id: job.id ?? '?',
     title: jobTitle(kind.title, cluster.name),
@@ -190,6 +194,27 @@ async function resolve(job: ClusterJob, deps: ProcessorDeps): Promise<Resolved> 
     requestedBy: envelope.data.requestedBy,
   };
   return { kind, envelope: envelope.data, params: params.data, cluster, info };
+}
+
+/**
+ * A destructive job runs only on an approval that the store says was approved, for this
+ * action on this cluster: a job written into Redis by hand, or replayed, does not run.
+ */
+async function approvalProblem(
+  deps: ProcessorDeps,
+  action: string,
+  data: JobEnvelope,
+): Promise<string | undefined> {
+  if (!data.approval) return `${action} needs an approval`;
+  const approval = await approvalStore({ redis: deps.redis, prefix: deps.prefix }).getApproval(
+    data.approval.id,
+  );
+  if (!approval) return `approval ${data.approval.id} is unknown (or expired from Redis)`;
+  if (approval.status !== 'approved')
+    return `approval ${approval.id} is ${approval.status}, not approved`;
+  if (approval.action !== action || approval.cluster !== data.cluster)
+    return `approval ${approval.id} is for ${approval.action} on ${approval.cluster}, not ${action} on ${data.cluster}`;
+  return undefined;
 }
 
 /** Who asked for what, and how it ended, in the audit log; a failure to write it does not fail the job. */

@@ -1,0 +1,106 @@
+/**
+ * The worker's own check of approvals: a destructive job runs only when the approval
+ * store holds its approval as approved, for that action on that cluster. A job written
+ * into the queue with an invented, pending or mismatched approval fails at once.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvalStore } from '../../src/state/approvals.js';
+import { enqueueJob } from '../../src/transport/queue/enqueue.js';
+import { startEtcd, startRedis, type EtcdCluster, type RedisServer } from '../support/index.js';
+import {
+  startTestRuntime,
+  testConfig,
+  uniquePrefix,
+  waitForJob,
+  type TestRuntime,
+} from '../e2e/harness.js';
+
+let redis: RedisServer;
+let etcd: EtcdCluster;
+let worker: TestRuntime;
+let client: Redis;
+const prefix = uniquePrefix('approval-check');
+
+beforeAll(async () => {
+  [redis, etcd] = await Promise.all([startRedis(), startEtcd()]);
+  client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const config = testConfig(
+    {
+      clusters: [
+        { name: 'c1', etcd: { endpoints: etcd.endpoints } },
+        { name: 'c2', etcd: { endpoints: etcd.endpoints } },
+      ],
+    },
+    { REDIS_URL: redis.url },
+  );
+  worker = await startTestRuntime(config, { prefix, clusters: ['c1'], concurrency: 1 });
+});
+
+afterAll(async () => {
+  await worker?.close();
+  client?.disconnect();
+  await Promise.all([redis?.close(), etcd?.close()]);
+});
+
+const base = {
+  cluster: 'c1',
+  kind: 'etcd.compact',
+  requestedBy: 'U1',
+  target: { kind: 'terminal' as const },
+};
+
+describe('approvals checked by the worker', () => {
+  it('refuses invented, pending and mismatched approvals; runs an approved one', async () => {
+    const approvals = approvalStore({ redis: client, prefix });
+    await approvals.createApproval({
+      id: 'pending',
+      cluster: 'c1',
+      action: 'etcd.compact',
+      params: {},
+      requestedBy: 'U1',
+      channel: 'C1',
+    });
+    await approvals.createApproval({
+      id: 'other',
+      cluster: 'c2',
+      action: 'etcd.compact',
+      params: {},
+      requestedBy: 'U1',
+      channel: 'C1',
+    });
+    await approvals.createApproval({
+      id: 'good',
+      cluster: 'c1',
+      action: 'etcd.compact',
+      params: {},
+      requestedBy: 'U1',
+      channel: 'C1',
+    });
+    for (const id of ['other', 'good'])
+      await approvals.decideApproval(id, {
+        decision: 'approve',
+        by: 'U2',
+        approvers: () => Promise.resolve(true),
+      });
+    const queue = worker.runtime.queues.queue('c1');
+    const run = async (requestId: string, id: string) => {
+      const { jobId } = await enqueueJob(worker.runtime.queues, {
+        ...base,
+        requestId,
+        approval: { id, approvedBy: 'U2' },
+      });
+      return waitForJob(queue, jobId, ['completed', 'failed'], 30_000);
+    };
+    const invented = await run('r1', 'nobody-made-this');
+    expect(invented.failedReason).toMatch(/approval nobody-made-this is unknown/);
+    expect(invented.attemptsMade).toBe(1);
+    expect((await run('r2', 'pending')).failedReason).toMatch(/is pending, not approved/);
+    expect((await run('r3', 'other')).failedReason).toMatch(
+      /for etcd.compact on c2, not etcd.compact on c1/,
+    );
+    const good = await run('r4', 'good');
+    expect(good.failedReason).toBeUndefined();
+    expect(good.returnvalue).toMatchObject({ kind: 'etcd.compact', cluster: 'c1' });
+  }, 60_000);
+});
