@@ -20,7 +20,7 @@ import {
   type RedisServer,
 } from '../support/index.js';
 import { startSlackApi, type SlackApi } from '../support/slack-api.js';
-import { blockActionBody, signSlack } from '../support/slack-request.js';
+import { blockActionBody, signSlack, slashCommandBody } from '../support/slack-request.js';
 
 const SECRET = 'alerts-signing-secret';
 const TOKEN = 'alertmanager-bearer-token-0123456789';
@@ -316,4 +316,84 @@ describe('runbooks from alerts', () => {
     expect(text).toMatch(/done by U0CAROL/);
     expect(text).toMatch(/completed/);
   }, 120_000);
+});
+
+describe('runbooks started by hand', () => {
+  it('/runbook run: a thread with the checklist; its action waits for someone other than the starter', async () => {
+    const body = slashCommandBody({
+      command: '/runbook',
+      text: 'run etcd-fragmentation prod',
+      user_id: 'U0BOB',
+      channel_id: CHANNEL,
+      response_url: `${slack.url}response`,
+    });
+    const res = await fetch(`${main.base}/slack/events`, {
+      method: 'POST',
+      body,
+      headers: signSlack(body, { secret: SECRET }),
+    });
+    expect(res.status).toBe(200);
+    const root = await rootOf(/Runbook .*etcd database highly fragmented/);
+    expect(root.text).toContain('<@U0BOB>');
+    await waitFor(() => Promise.resolve(all(root.ts).includes('approval.approve')), {
+      what: 'the defrag approval request',
+      timeoutMs: 60_000,
+    });
+    const text = all(root.ts);
+    expect(text).toMatch(/Runbook: etcd database highly fragmented/);
+    expect(text).toMatch(/etcd check of prod/i);
+    const request = threadOf(root.ts).find((m) =>
+      JSON.stringify(m.blocks ?? []).includes('approval.approve'),
+    )!;
+    const id = /"value":"([^"]+)"/.exec(JSON.stringify(request.blocks))![1]!;
+    // U0BOB started the run, so U0BOB's approval would be one person's word: refused.
+    const clickBody = blockActionBody({
+      actionId: 'approval.approve',
+      value: id,
+      userId: 'U0BOB',
+      messageTs: request.ts,
+      channel: CHANNEL,
+      responseUrl: `${slack.url}response`,
+    });
+    const before = slack.calls('response').length;
+    await fetch(`${main.base}/slack/events`, {
+      method: 'POST',
+      body: clickBody,
+      headers: signSlack(clickBody, { secret: SECRET }),
+    });
+    await waitFor(() => Promise.resolve(slack.calls('response').length > before), {
+      what: 'the ephemeral refusal',
+    });
+    expect(JSON.stringify(slack.calls('response').slice(before))).toMatch(
+      /someone else has to approve/,
+    );
+    const jobs = await main.runtime.queues
+      .queue('prod')
+      .getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
+    expect(jobs.filter((j) => j.name === 'etcd.defrag')).toHaveLength(0);
+  }, 90_000);
+
+  it('/runbook run with a bad parameter answers, posting nothing', async () => {
+    const count = slack.messages(CHANNEL).length;
+    const body = slashCommandBody({
+      command: '/runbook',
+      text: 'run etcd-no-leader prod color=red',
+      user_id: 'U0BOB',
+      channel_id: CHANNEL,
+      response_url: `${slack.url}response`,
+    });
+    const before = slack.calls('response').length;
+    await fetch(`${main.base}/slack/events`, {
+      method: 'POST',
+      body,
+      headers: signSlack(body, { secret: SECRET }),
+    });
+    await waitFor(() => Promise.resolve(slack.calls('response').length > before), {
+      what: 'the answer',
+    });
+    expect(JSON.stringify(slack.calls('response').slice(before))).toMatch(
+      /color is not a parameter/,
+    );
+    expect(slack.messages(CHANNEL).length).toBe(count);
+  });
 });
