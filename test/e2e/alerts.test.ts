@@ -3,11 +3,6 @@
  * listener, real Redis, real etcd, a real worker, the local Slack Web API test server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
-import { silentLogger } from '../../src/domain/logger.js';
-import { buildRuntimeDeps, type OwnedRuntimeDeps } from '../../src/runtime-deps.js';
-import { startRuntime, type Runtime } from '../../src/transport/queue/runtime.js';
-import { startBot, type Bot } from '../../src/transport/slack/bot.js';
 import { alertPayload, sendAlert } from '../support/alertmanager.js';
 import { cleanEnv } from '../support/cli.js';
 import {
@@ -19,50 +14,26 @@ import {
   type EtcdCluster,
   type RedisServer,
 } from '../support/index.js';
+import { startQuorumBot, type QuorumBot } from '../support/quorum-bot.js';
 import { startSlackApi, type SlackApi } from '../support/slack-api.js';
-import { blockActionBody, signSlack, slashCommandBody } from '../support/slack-request.js';
+import { blockActionBody, postSigned, slashCommandBody } from '../support/slack-request.js';
 
 const SECRET = 'alerts-signing-secret';
 const TOKEN = 'alertmanager-bearer-token-0123456789';
 const CHANNEL = 'C0ALERTS';
 const PACE_MS = 40;
 
-interface Replica {
-  deps: OwnedRuntimeDeps;
-  runtime: Runtime;
-  bot: Bot;
-  base: string;
-  close(): Promise<void>;
-}
-
 let etcd: EtcdCluster;
 let redis: RedisServer;
 let slack: SlackApi;
 let env: Record<string, string>;
-let main: Replica;
+let main: QuorumBot;
 
-async function startReplica(workers: boolean): Promise<Replica> {
-  const port = await freePort();
-  const config = loadConfig({ ...env, PORT: String(port) });
-  const deps = buildRuntimeDeps(config, { logger: silentLogger, stdout: () => undefined });
-  const runtime = await startRuntime(config, deps, {
-    clusters: workers ? ['prod'] : [],
-    http: false,
-    outbox: { intervalMs: PACE_MS },
-  });
-  const bot = await startBot(config, deps, runtime);
-  return {
-    deps,
-    runtime,
-    bot,
-    base: `http://127.0.0.1:${port}`,
-    close: async () => {
-      await bot.close();
-      await runtime.close();
-      await deps.close();
-    },
-  };
-}
+const startReplica = async (workers: boolean) =>
+  startQuorumBot(
+    { ...env, PORT: String(await freePort()) },
+    { clusters: workers ? ['prod'] : [], outboxIntervalMs: PACE_MS },
+  );
 
 beforeAll(async () => {
   [etcd, redis, slack] = await Promise.all([startEtcd(), startRedis(), startSlackApi()]);
@@ -291,11 +262,7 @@ describe('runbooks from alerts', () => {
         channel: CHANNEL,
         responseUrl: `${slack.url}response`,
       });
-      const res = await fetch(`${main.base}/slack/events`, {
-        method: 'POST',
-        body,
-        headers: signSlack(body, { secret: SECRET }),
-      });
+      const res = await postSigned(main.base, body, SECRET);
       expect(res.status).toBe(200);
     };
     await done('U0CAROL');
@@ -327,11 +294,7 @@ describe('runbooks started by hand', () => {
       channel_id: CHANNEL,
       response_url: `${slack.url}response`,
     });
-    const res = await fetch(`${main.base}/slack/events`, {
-      method: 'POST',
-      body,
-      headers: signSlack(body, { secret: SECRET }),
-    });
+    const res = await postSigned(main.base, body, SECRET);
     expect(res.status).toBe(200);
     const root = await rootOf(/Runbook .*etcd database highly fragmented/);
     expect(root.text).toContain('<@U0BOB>');
@@ -356,11 +319,7 @@ describe('runbooks started by hand', () => {
       responseUrl: `${slack.url}response`,
     });
     const before = slack.calls('response').length;
-    await fetch(`${main.base}/slack/events`, {
-      method: 'POST',
-      body: clickBody,
-      headers: signSlack(clickBody, { secret: SECRET }),
-    });
+    await postSigned(main.base, clickBody, SECRET);
     await waitFor(() => Promise.resolve(slack.calls('response').length > before), {
       what: 'the ephemeral refusal',
     });
@@ -383,11 +342,7 @@ describe('runbooks started by hand', () => {
       response_url: `${slack.url}response`,
     });
     const before = slack.calls('response').length;
-    await fetch(`${main.base}/slack/events`, {
-      method: 'POST',
-      body,
-      headers: signSlack(body, { secret: SECRET }),
-    });
+    await postSigned(main.base, body, SECRET);
     await waitFor(() => Promise.resolve(slack.calls('response').length > before), {
       what: 'the answer',
     });

@@ -7,11 +7,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
-import { silentLogger } from '../../src/domain/logger.js';
-import { buildRuntimeDeps, type OwnedRuntimeDeps } from '../../src/runtime-deps.js';
-import { startRuntime, type Runtime } from '../../src/transport/queue/runtime.js';
-import { startBot, type Bot } from '../../src/transport/slack/bot.js';
 import { alertPayload, sendAlert } from '../support/alertmanager.js';
 import { cleanEnv } from '../support/cli.js';
 import {
@@ -24,8 +19,9 @@ import {
   type RedisServer,
 } from '../support/index.js';
 import { kube, startKubeApi, type KubeApiServer } from '../support/kube-api.js';
+import { startQuorumBot, type QuorumBot } from '../support/quorum-bot.js';
 import { startSlackApi, type SlackApi } from '../support/slack-api.js';
-import { blockActionBody, signSlack } from '../support/slack-request.js';
+import { blockActionBody, postSigned } from '../support/slack-request.js';
 
 const SECRET = 'runbook-signing-secret';
 const TOKEN = 'alertmanager-bearer-token-node-not-ready';
@@ -35,9 +31,7 @@ let etcd: EtcdCluster;
 let redis: RedisServer;
 let slack: SlackApi;
 let api: KubeApiServer;
-let deps: OwnedRuntimeDeps;
-let runtime: Runtime;
-let bot: Bot;
+let quorum: QuorumBot;
 let base: string;
 
 beforeAll(async () => {
@@ -101,20 +95,11 @@ beforeAll(async () => {
     PORT: String(port),
     HOST: '127.0.0.1',
   });
-  const config = loadConfig(env);
-  deps = buildRuntimeDeps(config, { logger: silentLogger, stdout: () => undefined });
-  runtime = await startRuntime(config, deps, {
-    clusters: ['prod'],
-    http: false,
-    outbox: { intervalMs: 30 },
-  });
-  bot = await startBot(config, deps, runtime);
+  quorum = await startQuorumBot(env, { clusters: ['prod'], outboxIntervalMs: 30 });
 });
 
 afterAll(async () => {
-  await bot?.close();
-  await runtime?.close();
-  await deps?.close();
+  await quorum?.close();
   await Promise.all([slack?.close(), redis?.close(), etcd?.close(), api?.close()]);
 });
 
@@ -139,11 +124,7 @@ const click = async (actionId: string, value: string, user: string, messageTs: s
     channel: CHANNEL,
     responseUrl: `${slack.url}response`,
   });
-  const res = await fetch(`${base}/slack/events`, {
-    method: 'POST',
-    body,
-    headers: signSlack(body, { secret: SECRET }),
-  });
+  const res = await postSigned(base, body, SECRET);
   expect(res.status).toBe(200);
 };
 const unschedulable = () =>

@@ -99,3 +99,12 @@ export function blockActionBody(p: {
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
+
+/** POSTs `body` to `${base}/slack/events`, signed as Slack signs it. */
+export function postSigned(base: string, body: string, secret: string): Promise<Response> {
+  return fetch(`${base}/slack/events`, {
+    method: 'POST',
+    body,
+    headers: signSlack(body, { secret }),
+  });
+}

@@ -51,33 +51,27 @@ export const kubeControlPlane = defineJob({
   run: (ctx) => controlPlane(ctx.kube(), kubeInput(ctx)),
 });
 
+/** cordon and uncordon: the same contract but for the direction. */
+const scheduling = (name: 'kube.cordon' | 'kube.uncordon', op: typeof cordon) =>
+  defineJob({
+    name,
+    title: name.slice('kube.'.length),
+    params: nodeParams,
+    destructive: true,
+    maintenance: false,
+    timeoutMs: () => MINUTE,
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 2_000 },
+    run: (ctx, p) => op(ctx.kube(), { ...kubeInput(ctx), node: p.node }),
+  });
+
 /** name kube.cordon · params { node } · effect: marks the node unschedulable; already cordoned
- *  counts as done · destructive · timeout 1 min · 3 attempts */
-export const kubeCordon = defineJob({
-  name: 'kube.cordon',
-  title: 'cordon',
-  params: nodeParams,
-  destructive: true,
-  maintenance: false,
-  timeoutMs: () => MINUTE,
-  attempts: 3,
-  backoff: { type: 'exponential', delay: 2_000 },
-  run: (ctx, p) => cordon(ctx.kube(), { ...kubeInput(ctx), node: p.node }),
-});
+ *  counts as done · destructive · timeout 1 min · 3 attempts, from 2 s doubling */
+export const kubeCordon = scheduling('kube.cordon', cordon);
 
 /** name kube.uncordon · params { node } · effect: makes the node schedulable again; idempotent ·
- *  destructive · timeout 1 min · 3 attempts */
-export const kubeUncordon = defineJob({
-  name: 'kube.uncordon',
-  title: 'uncordon',
-  params: nodeParams,
-  destructive: true,
-  maintenance: false,
-  timeoutMs: () => MINUTE,
-  attempts: 3,
-  backoff: { type: 'exponential', delay: 2_000 },
-  run: (ctx, p) => uncordon(ctx.kube(), { ...kubeInput(ctx), node: p.node }),
-});
+ *  destructive · timeout 1 min · 3 attempts, from 2 s doubling */
+export const kubeUncordon = scheduling('kube.uncordon', uncordon);
 
 /** name kube.drain · params { node } · effect: cordons, then evicts every pod but DaemonSet and
  *  static ones through the Eviction API (PodDisruptionBudgets honoured, never forced); a retry
