@@ -6,9 +6,17 @@
 import { Etcd3, type IOptions } from 'etcd3';
 import { noop } from 'cockatiel';
 import type { AlarmInfo, MemberStatus } from '../domain/etcd.js';
-import type { EtcdConnector, EtcdMember } from '../operations/etcd/client.js';
+import type { EtcdEndpointAccess } from '../domain/security.js';
+import type {
+  EtcdConnector,
+  EtcdMember,
+  KeyPage,
+  KeyPageRequest,
+} from '../operations/etcd/client.js';
 import { hexId } from '../operations/etcd/client.js';
+import { probeEtcdAccess } from './etcd-access.js';
 import type { EtcdCredentials } from './etcd-credentials.js';
+import { rangePage } from './etcd3-range.js';
 import { httpGetText } from './http-get.js';
 
 const num = (v: string | number | undefined) => Number(v ?? 0);
@@ -200,6 +208,15 @@ class Etcd3Member implements EtcdMember {
 
   metrics(deadline: number): Promise<string> {
     return httpGetText(this.metricsUrl, { deadline, ...(this.creds.tls ?? {}) });
+  }
+
+  rangeKeys(prefix: string, page: KeyPageRequest, deadline: number): Promise<KeyPage> {
+    return clean(rangePage(this.client, prefix, page, deadline));
+  }
+
+  accessProbe(deadline: number): Promise<EtcdEndpointAccess> {
+    const { endpoint, metricsUrl } = this;
+    return probeEtcdAccess({ endpoint, metricsUrl, tls: this.creds.tls }, deadline);
   }
 
   close(): void {

@@ -110,7 +110,26 @@ export function toPodInfo(pod: V1Pod): PodInfo {
     restarts: statuses.reduce((sum, s) => sum + (s.restartCount ?? 0), 0),
     deletionTimestamp: iso(pod.metadata?.deletionTimestamp),
     createdAt: iso(pod.metadata?.creationTimestamp),
+    ...hostAccess(pod),
   });
+}
+
+/** Privileged containers, hostPath volumes, host network and PIDs: only what is present. */
+function hostAccess(pod: V1Pod): Partial<PodInfo> {
+  const spec = pod.spec;
+  const all = [
+    ...(spec?.initContainers ?? []),
+    ...(spec?.containers ?? []),
+    ...(spec?.ephemeralContainers ?? []),
+  ];
+  const privileged = all.filter((c) => c.securityContext?.privileged).map((c) => c.name);
+  const hostPaths = (spec?.volumes ?? []).flatMap((v) => (v.hostPath ? [v.hostPath.path] : []));
+  return {
+    ...(privileged.length ? { privilegedContainers: privileged } : {}),
+    ...(hostPaths.length ? { hostPaths } : {}),
+    ...(spec?.hostNetwork ? { hostNetwork: true } : {}),
+    ...(spec?.hostPID ? { hostPID: true } : {}),
+  };
 }
 
 /** A core/v1 Event, with its last occurrence from whichever time field is set. */

@@ -30,6 +30,7 @@ import {
   toRoleBindingInfo,
 } from './kube-map.js';
 import { rawGetText } from './kube-raw.js';
+import { readServingCertificate } from './kube-tls.js';
 
 const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json';
 const NODE_LEASE_NAMESPACE = 'kube-node-lease';
@@ -164,6 +165,12 @@ class KubeApiClient implements KubeClient {
   rawGet(path: string, deadline: number): Promise<string> {
     return this.call(`GET ${path}`, deadline, (_o, signal) =>
       rawGetText(this.kc, this.server, path, signal),
+    );
+  }
+
+  servingCertificate(deadline: number) {
+    return this.call('TLS handshake', deadline, (_o, signal) =>
+      readServingCertificate(this.kc, this.server, signal),
     );
   }
 

@@ -134,9 +134,13 @@ export const scheduleSchema = z
     message: 'needs exactly one of every (e.g. every: 6h) or cron (e.g. cron: "0 */6 * * *")',
   });
 
-/** Per cluster: which periodic jobs run. */
+/** Per cluster: which periodic jobs run (`security`: the security audit, e.g. weekly). */
 export const clusterSchedulesSchema = z
-  .object({ snapshot: scheduleSchema.optional(), check: scheduleSchema.optional() })
+  .object({
+    snapshot: scheduleSchema.optional(),
+    check: scheduleSchema.optional(),
+    security: scheduleSchema.optional(),
+  })
   .strict();
 
 /** `{ match: { severity: critical, team: storage }, channel: C024BE91L }`: every label must equal. */
@@ -200,6 +204,13 @@ export const configSchema = z
         drainRetryInterval: 5_000,
         drainRetryLimit: 300_000,
       }),
+    upgrade: z
+      .object({
+        /** The upgrade precheck wants a verified etcd snapshot younger than this. */
+        maxSnapshotAge: duration('24h').default(86_400_000),
+      })
+      .strict()
+      .default({ maxSnapshotAge: 86_400_000 }),
     redisUrl: z
       .string()
       .refine((s) => /^rediss?:\/\//.test(s), { message: 'write e.g. redis://127.0.0.1:6379' })

@@ -4,6 +4,13 @@
  * times, so renderers and reports never see a client library's classes.
  */
 
+/** The tag of an image reference (`host:5000/kube-apiserver:v1.31.4@sha256:…` → `v1.31.4`). */
+export function imageTag(image: string): string | undefined {
+  const name = image.split('@')[0] ?? '';
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? name.slice(colon + 1) : undefined;
+}
+
 /** A label selector as Kubernetes writes it (matchLabels and matchExpressions are ANDed). */
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -72,6 +79,15 @@ export interface PodInfo {
   /** Set once deletion was requested. */
   deletionTimestamp?: string;
   createdAt?: string;
+  /**
+   * Host access, for the security audit; each set only when present. Containers
+   * (init and ephemeral ones too) with `securityContext.privileged`.
+   */
+  privilegedContainers?: string[];
+  /** Paths of `hostPath` volumes. */
+  hostPaths?: string[];
+  hostNetwork?: boolean;
+  hostPID?: boolean;
 }
 
 /** Which pods `listPods` returns; all of them when empty. */
@@ -118,10 +134,22 @@ export interface PdbInfo {
   namespace: string;
   name: string;
   selector: LabelSelector;
+  /** `status.disruptionsAllowed`: 0 means an eviction of a pod it covers is refused. */
   disruptionsAllowed: number;
   currentHealthy: number;
   desiredHealthy: number;
+  /** `status.expectedPods`: 0 means it covers no pod and blocks nothing. */
   expectedPods: number;
+}
+
+/** The serving certificate an endpoint presented in a TLS handshake. */
+export interface ServingCertificate {
+  subject: string;
+  issuer: string;
+  /** ISO 8601. */
+  notAfter: string;
+  /** The chain verified against the CA the client is configured with. */
+  verified: boolean;
 }
 
 /** What an eviction request came to: done, refused by a budget (429), or no such pod (404). */

@@ -145,6 +145,52 @@ export const makeOtherCa = memoize(async (dir: string): Promise<OtherCa> => {
   return { ca: ca.cert, ...clientPair(client) };
 });
 
+const EXPIRED_CA_CONFIG = `
+[ca]
+default_ca = ca_default
+[ca_default]
+database = $dir/index.txt
+new_certs_dir = $dir
+serial = $dir/serial
+rand_serial = yes
+default_md = sha256
+policy = policy_any
+unique_subject = no
+[policy_any]
+commonName = supplied
+[client_ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = clientAuth
+`;
+
+/**
+ * A client certificate (CN=root) whose validity ended on `notAfter` (default 2020-02-01),
+ * signed by a CA of its own: `openssl ca` is the openssl 3.0 command that takes a past
+ * end date. For expiry checks: a server that does not ask for client certificates never
+ * sees it, so the connection still works.
+ */
+export async function makeExpiredCert(
+  dir: string,
+  notAfter = '20200201000000Z',
+): Promise<{ cert: string; key: string; notAfter: Date }> {
+  const ca = await newCa(dir, 'expired-ca', 'Quorum Expired Test CA');
+  const { cert, key, scratch: csr } = files(dir, 'expired-client');
+  const config = path.join(dir, 'expired-ca-db.cnf');
+  await writeFile(config, EXPIRED_CA_CONFIG.replaceAll('$dir', dir));
+  await writeFile(path.join(dir, 'index.txt'), '');
+  await openssl(NEW_KEY, { key });
+  await openssl('req -new -key $key -subj /CN=root -out $csr', { key, csr });
+  await openssl(
+    'ca -batch -config $config -keyfile $caKey -cert $ca -in $csr -out $cert -notext' +
+      ' -startdate 20200101000000Z -enddate $end -extensions client_ext',
+    { config, caKey: ca.key, ca: ca.cert, csr, cert, end: notAfter },
+  );
+  await rm(csr, { force: true });
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(notAfter)!;
+  return { cert, key, notAfter: new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`) };
+}
+
 function clientPair([clientCert, clientKey]: [string, string]) {
   return { clientCert, clientKey };
 }

@@ -1,4 +1,4 @@
-export { makeCerts, makeOtherCa, sharedCerts, sharedOtherCa } from './certs.js';
+export { makeCerts, makeExpiredCert, makeOtherCa, sharedCerts, sharedOtherCa } from './certs.js';
 export type { Certs, OtherCa } from './certs.js';
 export { startEtcd, startEtcdCluster } from './etcd.js';
 export type { EtcdCluster, EtcdMember, EtcdOptions, EtcdctlOptions } from './etcd.js';

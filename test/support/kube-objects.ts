@@ -150,6 +150,11 @@ export interface PodSpec {
   images?: string[];
   labels?: Record<string, string>;
   restarts?: number;
+  /** Host access (the security audit): the first container privileged, hostPath volumes… */
+  privileged?: boolean;
+  hostPaths?: string[];
+  hostNetwork?: boolean;
+  hostPID?: boolean;
 }
 
 const API_VERSIONS: Record<string, string> = {
@@ -196,7 +201,29 @@ export function pod(spec: PodSpec): KubeObject {
     },
     spec: {
       ...(spec.node ? { nodeName: spec.node } : {}),
-      containers: images.map((image, i) => ({ name: `c${i}`, image })),
+      containers: images.map((image, i) => ({
+        name: `c${i}`,
+        image,
+        ...(spec.privileged && i === 0 ? { securityContext: { privileged: true } } : {}),
+        ...(spec.hostPaths?.length
+          ? {
+              volumeMounts: spec.hostPaths.map((_, v) => ({
+                name: `host-${v}`,
+                mountPath: `/host/${v}`,
+              })),
+            }
+          : {}),
+      })),
+      ...(spec.hostPaths?.length
+        ? {
+            volumes: spec.hostPaths.map((path, v) => ({
+              name: `host-${v}`,
+              hostPath: { path, type: 'Directory' },
+            })),
+          }
+        : {}),
+      ...(spec.hostNetwork ? { hostNetwork: true } : {}),
+      ...(spec.hostPID ? { hostPID: true } : {}),
       restartPolicy: 'Always',
     },
     status: {

@@ -1,8 +1,10 @@
 /**
- * A local Slack Web API for tests: point SLACK_API_URL (or WebClient's slackApiUrl)
- * at `url`. It records every call, keeps the messages of each channel (posts, thread
- * replies, edits applied), answers the methods Quorum uses with Slack's JSON shapes,
- * and can be told to fail the next calls of a method (429 with Retry-After, or 5xx).
+ * A local Slack Web API for tests and the demo playground: point SLACK_API_URL (or
+ * WebClient's slackApiUrl) at `url`. It records every call, keeps the messages of
+ * each channel (posts, thread replies, edits applied) and ephemeral messages, answers
+ * the methods Quorum uses with Slack's JSON shapes (slack-api-state.ts), streams every
+ * change to watchers, and can be told to fail the next calls of a method (429 with
+ * Retry-After, or 5xx). Other paths can be served beside /api/ (`routes`).
  *
  *   const slack = await startSlackApi();
  *   slack.failNext('chat.postMessage', 3, 429, 1);
@@ -10,41 +12,31 @@
  *   await slack.close();
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  SlackState,
+  type Answer,
+  type SlackApiCall,
+  type SlackApiEvent,
+  type SlackEphemeral,
+  type SlackMessage,
+} from './slack-api-state.js';
 
-export interface SlackApiCall {
-  method: string;
-  /** Form fields, JSON-decoded where they hold JSON (blocks), or the JSON body. */
-  body: Record<string, unknown>;
-  /** The HTTP status answered. */
-  status: number;
-  /** Date.now() on arrival. */
-  at: number;
-  token?: string;
-}
-
-export interface SlackMessage {
-  channel: string;
-  ts: string;
-  text: string;
-  threadTs?: string;
-  blocks?: unknown;
-  /** Texts before each edit, oldest first. */
-  history: string[];
-}
-
-/** `call` carries the bearer token (e.g. to tell an app-level `xapp-` token from a bot token). */
-type Answer = (
-  body: Record<string, unknown>,
-  call: SlackApiCall,
-) => Record<string, unknown> | undefined;
+export type { SlackApiCall, SlackApiEvent, SlackEphemeral, SlackMessage };
 
 export interface SlackApi {
   /** `http://127.0.0.1:PORT/api/` */
   url: string;
+  port: number;
   /** Calls in arrival order, of one method or all. */
   calls(method?: string): SlackApiCall[];
   /** Messages as the channel shows them now, in posting order. */
   messages(channel?: string): SlackMessage[];
+  /** Ephemeral messages in posting order (chat.postEphemeral and addEphemeral). */
+  ephemerals(channel?: string): SlackEphemeral[];
+  /** Record an ephemeral message, e.g. one posted to a response_url. */
+  addEphemeral(e: Omit<SlackEphemeral, 'ts'>): SlackEphemeral;
+  /** Every new or edited message and every ephemeral, as it happens; returns an unsubscribe. */
+  watch(listener: (event: SlackApiEvent) => void): () => void;
   /** The next `n` calls of `method` answer `status` (429 with `Retry-After: retryAfter`). */
   failNext(method: string, n: number, status?: number, retryAfter?: number): void;
   /** Answer `method` with `answer(body, call)` (undefined: the default answer). */
@@ -54,22 +46,51 @@ export interface SlackApi {
   close(): Promise<void>;
 }
 
-export async function startSlackApi(): Promise<SlackApi> {
+/** Serves a request outside /api/; resolves false when it does not know the path (404). */
+export type ExtraRoutes = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+export interface SlackApiOptions {
+  /** Default 0: a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Given the API once it exists (routes may need it), returns the handler of other paths. */
+  routes?: (api: SlackApi) => ExtraRoutes;
+}
+
+export async function startSlackApi(opts: SlackApiOptions = {}): Promise<SlackApi> {
   const state = new SlackState();
+  const routes: { extra?: ExtraRoutes } = {};
   const server = createServer((req, res) => {
-    handle(state, req, res).catch((err: unknown) => {
-      res.writeHead(500).end(String(err));
+    const served = req.url?.startsWith('/api/')
+      ? handle(state, req, res).then(() => true)
+      : (routes.extra?.(req, res) ?? Promise.resolve(false));
+    served
+      .then((done) => void (done || res.writeHead(404).end('not found')))
+      .catch((err: unknown) => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end(String(err));
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   let closing: Promise<void> | undefined;
-  return {
+  const api: SlackApi = {
     url: `http://127.0.0.1:${port}/api/`,
+    port,
     calls: (method) => state.calls.filter((c) => !method || c.method === method),
     messages: (channel) =>
       [...state.messages.values()].filter((m) => !channel || m.channel === channel),
+    ephemerals: (channel) => state.ephemerals.filter((e) => !channel || e.channel === channel),
+    addEphemeral: (e) => state.addEphemeral(e),
+    watch: (listener) => state.watch(listener),
     failNext: (method, n, status = 429, retryAfter = 1) =>
       state.failures.set(method, [
         ...(state.failures.get(method) ?? []),
@@ -85,20 +106,8 @@ export async function startSlackApi(): Promise<SlackApi> {
       return closing;
     },
   };
-}
-
-class SlackState {
-  calls: SlackApiCall[] = [];
-  messages = new Map<string, SlackMessage>();
-  failures = new Map<string, { status: number; retryAfter: number }[]>();
-  answers = new Map<string, Answer>();
-  usergroups = new Map<string, string[]>();
-  private seq = 0;
-
-  nextTs(): string {
-    this.seq += 1;
-    return `${Math.floor(Date.now() / 1000)}.${String(this.seq).padStart(6, '0')}`;
-  }
+  routes.extra = opts.routes?.(api);
+  return api;
 }
 
 async function handle(state: SlackState, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -121,94 +130,19 @@ async function handle(state: SlackState, req: IncomingMessage, res: ServerRespon
     );
     return;
   }
-  const answer = state.answers.get(method)?.(body, call) ?? defaultAnswer(state, method, body);
+  const answer = state.answers.get(method)?.(body, call) ?? state.answer(method, body);
   res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer));
 }
 
-function defaultAnswer(
-  state: SlackState,
-  method: string,
-  body: Record<string, unknown>,
-): Record<string, unknown> {
-  const channel = str(body.channel);
-  switch (method) {
-    case 'auth.test':
-      return {
-        ok: true,
-        url: 'https://quorum-test.slack.com/',
-        team: 'Quorum Test',
-        user: 'quorum',
-        team_id: 'T0TEST',
-        user_id: 'U0QUORUM',
-        bot_id: 'B0QUORUM',
-      };
-    case 'chat.postMessage': {
-      if (!channel) return { ok: false, error: 'channel_not_found' };
-      const ts = state.nextTs();
-      const threadTs = body.thread_ts === undefined ? undefined : str(body.thread_ts);
-      const message: SlackMessage = {
-        channel,
-        ts,
-        text: str(body.text),
-        threadTs,
-        blocks: body.blocks,
-        history: [],
-      };
-      state.messages.set(`${channel}/${ts}`, message);
-      return { ok: true, channel, ts, message: slackShape(message) };
-    }
-    case 'chat.update': {
-      const message = state.messages.get(`${channel}/${str(body.ts)}`);
-      if (!message) return { ok: false, error: 'message_not_found' };
-      message.history.push(message.text);
-      message.text = str(body.text);
-      message.blocks = body.blocks;
-      return {
-        ok: true,
-        channel,
-        ts: message.ts,
-        text: message.text,
-        message: slackShape(message),
-      };
-    }
-    case 'chat.postEphemeral':
-      return { ok: true, message_ts: state.nextTs() };
-    case 'conversations.info':
-      return {
-        ok: true,
-        channel: {
-          id: channel,
-          name: `channel-${channel.toLowerCase()}`,
-          is_channel: true,
-          is_private: false,
-          is_member: true,
-        },
-      };
-    case 'usergroups.users.list': {
-      const users = state.usergroups.get(str(body.usergroup));
-      return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
-    }
-    default:
-      return { ok: false, error: 'unknown_method' };
-  }
-}
-
-function slackShape(m: SlackMessage): Record<string, unknown> {
-  return {
-    type: 'message',
-    user: 'U0QUORUM',
-    bot_id: 'B0QUORUM',
-    text: m.text,
-    ts: m.ts,
-    ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
-    ...(m.blocks ? { blocks: m.blocks } : {}),
-  };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
+export function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) req.destroy(new Error(`request body over ${limit} bytes`));
+      else chunks.push(c);
+    });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
@@ -230,10 +164,4 @@ function tryJson(value: string): unknown {
   } catch {
     return value;
   }
-}
-
-/** A form field as text ('' when absent). */
-function str(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -56,17 +56,23 @@ export function blockActionBody(p: {
   actionId: string;
   value: string;
   userId: string;
+  /** Default: the user id in lower case. */
+  userName?: string;
   channel?: string;
   messageTs: string;
+  /** The thread the clicked message is in, when it is a reply. */
+  threadTs?: string;
+  blockId?: string;
   responseUrl?: string;
 }): string {
+  const name = p.userName ?? p.userId.toLowerCase();
   const payload = {
     type: 'block_actions',
     team: { id: 'T0QUORUM', domain: 'quorum-test' },
     user: {
       id: p.userId,
-      username: p.userId.toLowerCase(),
-      name: p.userId.toLowerCase(),
+      username: name,
+      name,
       team_id: 'T0QUORUM',
     },
     api_app_id: 'A0QUORUM',
@@ -76,6 +82,7 @@ export function blockActionBody(p: {
       message_ts: p.messageTs,
       channel_id: p.channel ?? 'C0OPS',
       is_ephemeral: false,
+      ...(p.threadTs ? { thread_ts: p.threadTs } : {}),
     },
     trigger_id: `${Date.now()}.trigger`,
     channel: { id: p.channel ?? 'C0OPS', name: 'ops' },
@@ -85,13 +92,14 @@ export function blockActionBody(p: {
       text: 'approval',
       user: 'U0QUORUMBOT',
       bot_id: 'B0QUORUM',
+      ...(p.threadTs ? { thread_ts: p.threadTs } : {}),
     },
     response_url: p.responseUrl ?? 'https://hooks.slack.com/actions/T0QUORUM/1/abc',
     actions: [
       {
         type: 'button',
         action_id: p.actionId,
-        block_id: 'approval',
+        block_id: p.blockId ?? 'approval',
         value: p.value,
         action_ts: `${Date.now() / 1000}`,
       },

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { EventInfo, NodeInfo, PodInfo } from '../../src/domain/kube.js';
-import {
-  controlPlaneFindings,
-  controlPlanePod,
-  imageVersion,
-} from '../../src/operations/kube/control-plane.js';
+import { imageTag, type EventInfo, type NodeInfo, type PodInfo } from '../../src/domain/kube.js';
+import { controlPlaneFindings, controlPlanePod } from '../../src/operations/kube/control-plane.js';
 import { drainFindings, type DrainData } from '../../src/operations/kube/drain-findings.js';
 import { eventLine, newestEvents } from '../../src/operations/kube/events.js';
 import { podClass } from '../../src/operations/kube/node-pods.js';
@@ -160,9 +156,9 @@ describe('pods and events', () => {
 
 describe('control plane', () => {
   it('reads versions from image tags, digests and registry ports included', () => {
-    expect(imageVersion('registry.k8s.io/kube-apiserver:v1.31.4')).toBe('v1.31.4');
-    expect(imageVersion('reg:5000/etcd:3.5.15-0@sha256:abc')).toBe('3.5.15-0');
-    expect(imageVersion('reg:5000/etcd')).toBeUndefined();
+    expect(imageTag('registry.k8s.io/kube-apiserver:v1.31.4')).toBe('v1.31.4');
+    expect(imageTag('reg:5000/etcd:3.5.15-0@sha256:abc')).toBe('3.5.15-0');
+    expect(imageTag('reg:5000/etcd')).toBeUndefined();
   });
 
   it('recognises control-plane pods by label or name', () => {

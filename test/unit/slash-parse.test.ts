@@ -15,6 +15,37 @@ const fails = (command: string, text: string, ctx = two) => {
   throw new Error('expected a usage error');
 };
 
+describe('/k8s-upgrade-check', () => {
+  it('takes a version and the cluster, or the only cluster', () => {
+    expect(parseSlashCommand('/k8s-upgrade-check', 'v1.32.0', one)).toEqual({
+      action: 'upgrade.check',
+      cluster: 'prod',
+      to: 'v1.32.0',
+    });
+    expect(parseSlashCommand('/k8s-upgrade-check', '1.32.0-rc.1 staging', two)).toEqual({
+      action: 'upgrade.check',
+      cluster: 'staging',
+      to: '1.32.0-rc.1',
+    });
+  });
+
+  it('answers a bad version with what is wrong, an example and the usage', () => {
+    const minorOnly = fails('/k8s-upgrade-check', '1.31 prod');
+    expect(minorOnly).toMatch(/"1\.31" is not a Kubernetes version.*e\.g\. v1\.31\.4/);
+    expect(minorOnly).toMatch(/stable-1\.31\.txt/);
+    expect(minorOnly).toMatch(/Usage:\n\/k8s-upgrade-check VERSION \[CLUSTER\]/);
+    expect(fails('/k8s-upgrade-check', '')).toMatch(
+      /Give the Kubernetes version.*e\.g\. v1\.32\.0/,
+    );
+    expect(fails('/k8s-upgrade-check', 'prod v1.32.0')).toMatch(
+      /Version first: \/k8s-upgrade-check v1\.32\.0 prod/,
+    );
+    expect(fails('/k8s-upgrade-check', 'v1.32.0')).toMatch(/Name the cluster/);
+    expect(fails('/k8s-upgrade-check', 'v1.32.0 prdo')).toMatch(/Did you mean prod\?/);
+    expect(fails('/k8s-upgrade-check', 'v1.32.0 prod now')).toMatch(/Unexpected "now"/);
+  });
+});
+
 describe('slash command parsing', () => {
   it('tokenizes quotes, curly quotes and key=value', () => {
     expect(tokenize(`a "b c" 'd e' “0 */6 * * *” node=cp-1`)).toEqual([
@@ -99,7 +130,7 @@ describe('slash command parsing', () => {
     expect(fails('/etcd-check', "prod; rm -rf / ' OR 1=1 --")).toMatch(
       /quote is not closed|Unexpected/,
     );
-    expect(fails('/k8s-upgrade-check', '1.31')).toMatch(/not available in this version/);
+    expect(fails('/k8s-upgrade-check', '<!channel>')).toMatch(/not a Kubernetes version/);
     expect(parseSlashCommand('/quorum', 'help', two)).toEqual({ action: 'help' });
   });
 });

@@ -5,6 +5,29 @@
  * numbers (bytes and indexes stay far below 2^53); member IDs stay hex strings.
  */
 import type { AlarmInfo, KvHash, MemberInfo, MemberStatus } from '../../domain/etcd.js';
+import type { EtcdEndpointAccess } from '../../domain/security.js';
+
+/** One page of a key scan: from `startKey` (inclusive; the prefix itself when absent). */
+export interface KeyPageRequest {
+  startKey?: Buffer;
+  /** At most this many keys; the adapter may return fewer (a page too large for one message). */
+  limit: number;
+  /**
+   * Keep this many bytes of each value (copied; the rest is dropped as the page is read).
+   * Absent: keys only, no value is read at all.
+   */
+  valuePrefixBytes?: number;
+  /** Read at this revision (one consistent view across pages); 0 or absent: the newest. */
+  revision?: number;
+}
+
+export interface KeyPage {
+  entries: { key: Buffer; valuePrefix?: Buffer; valueSize: number }[];
+  /** More keys follow under the prefix. */
+  more: boolean;
+  /** The revision this page was read at (newer than asked when that one was compacted). */
+  revision: number;
+}
 
 /** One member, reached at one endpoint. Each call ends by `deadline` (epoch ms) at the latest. */
 export interface EtcdMember {
@@ -23,6 +46,17 @@ export interface EtcdMember {
   /** Physical compaction up to `revision`. */
   compact(revision: number, deadline: number): Promise<void>;
   disarm(alarm: AlarmInfo, deadline: number): Promise<void>;
+  /**
+   * One page of the keys under `prefix`, in key order. etcd's Range has no "first N
+   * bytes of a value": with `valuePrefixBytes` each page's values are received in full
+   * and all but their first bytes dropped at once, so memory is bounded by one page.
+   */
+  rangeKeys(prefix: string, page: KeyPageRequest, deadline: number): Promise<KeyPage>;
+  /**
+   * How this endpoint answers a stranger: a client with no certificate and no user,
+   * the server certificate from a TLS handshake, and /metrics without credentials.
+   */
+  accessProbe(deadline: number): Promise<EtcdEndpointAccess>;
   close(): void;
 }
 

@@ -19,6 +19,7 @@ import type {
   PodInfo,
   PodQuery,
   RoleBindingInfo,
+  ServingCertificate,
 } from '../../domain/kube.js';
 
 /** The Kubernetes API calls the operations make; each bounded by its `deadline`. */
@@ -43,6 +44,12 @@ export interface KubeClient {
   evictPod(namespace: string, name: string, deadline: number): Promise<EvictionResult>;
   /** A text endpoint of the API server, e.g. `/metrics` or `/readyz?verbose`. */
   rawGet(path: string, deadline: number): Promise<string>;
+  /**
+   * The certificate the API server presents in a TLS handshake (for its expiry). Read
+   * without requiring the chain to verify, so an expired one is still read; `verified`
+   * says whether it did. Behind a load balancer: whichever API server answered.
+   */
+  servingCertificate(deadline: number): Promise<ServingCertificate>;
   listNamespaces(deadline: number): Promise<NamespaceInfo[]>;
   listClusterRoleBindings(deadline: number): Promise<RoleBindingInfo[]>;
   /** RoleBindings of every namespace. */

@@ -4,7 +4,7 @@
  * kube-scheduler-*), their readiness, images and the versions in the image tags,
  * and which control-plane node lacks one of them.
  */
-import type { NodeInfo, PodInfo } from '../../domain/kube.js';
+import { imageTag, type NodeInfo, type PodInfo } from '../../domain/kube.js';
 import type { Finding, Report } from '../../domain/report.js';
 import type { KubeClient } from './client.js';
 import { callDeadline, kubeReport, listSome, type KubeOpInput } from './report.js';
@@ -40,13 +40,6 @@ export interface ControlPlaneData {
 
 export type ControlPlaneReport = Report<ControlPlaneData>;
 
-/** The tag of an image reference (`host:5000/kube-apiserver:v1.31.4@sha256:…` → `v1.31.4`). */
-export function imageVersion(image: string): string | undefined {
-  const name = image.split('@')[0] ?? '';
-  const colon = name.lastIndexOf(':');
-  return colon > name.lastIndexOf('/') ? name.slice(colon + 1) : undefined;
-}
-
 const prefixOf = (name: string) => CONTROL_PLANE_COMPONENTS.find((c) => name.startsWith(`${c}-`));
 
 /** A kube-system pod of the control plane, described; undefined for any other pod. */
@@ -64,7 +57,7 @@ export function controlPlanePod(pod: PodInfo): ControlPlanePodInfo | undefined {
     phase: pod.phase,
     ready: pod.ready,
     image,
-    version: image ? imageVersion(image) : undefined,
+    version: image ? imageTag(image) : undefined,
     restarts: pod.restarts,
   };
 }

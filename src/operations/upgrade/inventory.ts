@@ -5,6 +5,7 @@
  * stand in for a live cluster. Nothing here is parsed yet: the precheck parses and
  * reports what it cannot read.
  */
+import type { PdbInfo as KubePdbInfo } from '../../domain/kube.js';
 import type { Severity } from '../../domain/report.js';
 
 export type NodeRole = 'control-plane' | 'worker';
@@ -61,14 +62,11 @@ export interface EtcdMemberVersion {
   version: string;
 }
 
-export interface PdbInfo {
-  namespace: string;
-  name: string;
-  /** `status.disruptionsAllowed`. */
-  disruptionsAllowed: number;
-  /** `status.expectedPods`: 0 means it covers no pod and blocks nothing. */
-  expectedPods: number;
-}
+/** What the PDB gate reads of a PodDisruptionBudget (domain/kube.ts's, as the client lists them). */
+export type PdbInfo = Pick<
+  KubePdbInfo,
+  'namespace' | 'name' | 'disruptionsAllowed' | 'expectedPods'
+>;
 
 /** One entry of `apiserver_requested_deprecated_apis`. */
 export interface DeprecatedApiUse {

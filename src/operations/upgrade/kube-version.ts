@@ -5,15 +5,10 @@
  */
 import { parse, type SemVer } from 'semver';
 import { QuorumError } from '../../domain/errors.js';
+import { imageTag } from '../../domain/kube.js';
 
 export type { SemVer } from 'semver';
-
-/** The tag of an image reference (`host:5000/kube-apiserver:v1.31.4@sha256:…` → `v1.31.4`). */
-export function imageTag(image: string): string | undefined {
-  const name = image.split('@')[0] ?? '';
-  const colon = name.lastIndexOf(':');
-  return colon > name.lastIndexOf('/') ? name.slice(colon + 1) : undefined;
-}
+export { imageTag };
 
 /** A version, or the tag of an image, parsed; undefined when it is neither. */
 export function tryParseKubeVersion(text: string): SemVer | undefined {

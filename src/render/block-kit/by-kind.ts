@@ -7,8 +7,10 @@ import { etcdCheckMessage } from './etcd-check.js';
 import { alarmDisarmMessage, alarmsMessage, compactMessage, defragMessage } from './maintenance.js';
 import { genericReportMessage } from './report-message.js';
 import { restorePlanMessage } from './restore-plan.js';
+import { securityAuditMessage } from './security-audit.js';
 import { snapshotListMessage } from './snapshot-list.js';
 import { snapshotResultMessage, snapshotVerifyMessage } from './snapshot.js';
+import { upgradeCheckMessage } from './upgrade-check.js';
 
 type Renderer = (report: never) => SlackMessage;
 
@@ -23,6 +25,8 @@ const BY_KIND: Record<string, Renderer> = {
   'etcd.alarms': alarmsMessage,
   'etcd.alarms.disarm': alarmDisarmMessage,
   'etcd.restore-plan': restorePlanMessage,
+  'security.audit': securityAuditMessage,
+  'upgrade.check': upgradeCheckMessage,
 };
 
 export function messageForReport(report: Report): SlackMessage {

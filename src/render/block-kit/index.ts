@@ -10,6 +10,7 @@ export * from './snapshot.js';
 export { snapshotListMessage } from './snapshot-list.js';
 export * from './maintenance.js';
 export * from './restore-plan.js';
+export { upgradeCheckMessage, type UpgradeCheckMessageView } from './upgrade-check.js';
 export { splitCode } from './split-code.js';
 export * from './error.js';
 export * from './root-message.js';

@@ -46,7 +46,7 @@ export function headline(report: Report, what: string, okWord = 'ok'): string {
   const counts = (['crit', 'warn'] as const)
     .map((s) => [s, report.findings.filter((f) => f.severity === s).length] as const)
     .filter(([, n]) => n > 0)
-    .map(([s, n]) => `${n} ${s === 'crit' ? 'critical' : 'warning'}${n > 1 ? 's' : ''}`);
+    .map(([s, n]) => (s === 'crit' ? `${n} critical` : `${n} warning${n > 1 ? 's' : ''}`));
   const worst = report.findings.some((f) => f.severity === 'crit')
     ? 'crit'
     : report.findings.some((f) => f.severity === 'warn')

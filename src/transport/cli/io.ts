@@ -2,6 +2,7 @@
 import type { Config, ClusterConfig } from '../../config/schema.js';
 import type { Logger } from '../../domain/logger.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
+import type { KubeConnector } from '../../operations/kube/client.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -12,6 +13,8 @@ export interface CliIo {
 export interface CliDeps {
   loadConfig(env: Record<string, string | undefined>): Config;
   etcdConnector(cluster: ClusterConfig): EtcdConnector;
+  /** The cluster's Kubernetes API client (its kubeconfig, else kubectl's rules over `env`). */
+  kubeConnector: KubeConnector;
   logger: Logger;
 }
 

@@ -9,7 +9,9 @@ import { etcdCheckCommand, USAGE as CHECK_USAGE } from './commands/etcd-check.js
 import * as maintenance from './commands/etcd-maintenance.js';
 import * as snapshot from './commands/etcd-snapshot.js';
 import * as runbook from './commands/runbook.js';
+import { securityAuditCommand, USAGE as SECURITY_AUDIT_USAGE } from './commands/security-audit.js';
 import { botCommand, BOT_USAGE, startCommand, START_USAGE } from './commands/start.js';
+import { upgradeCheckCommand, USAGE as UPGRADE_CHECK_USAGE } from './commands/upgrade-check.js';
 import { workerCommand, WORKER_USAGE } from './commands/worker.js';
 import type { CliDeps, CliIo, ExitStatus } from './io.js';
 
@@ -25,6 +27,8 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   'etcd defrag': { run: maintenance.defragCommand, usage: maintenance.DEFRAG_USAGE },
   'etcd compact': { run: maintenance.compactCommand, usage: maintenance.COMPACT_USAGE },
   'etcd alarms': { run: maintenance.alarmsCommand, usage: maintenance.ALARMS_USAGE },
+  'upgrade check': { run: upgradeCheckCommand, usage: UPGRADE_CHECK_USAGE },
+  'security audit': { run: securityAuditCommand, usage: SECURITY_AUDIT_USAGE },
   worker: { run: workerCommand, usage: WORKER_USAGE },
   start: { run: startCommand, usage: START_USAGE },
   bot: { run: botCommand, usage: BOT_USAGE },

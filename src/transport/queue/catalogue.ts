@@ -23,7 +23,9 @@ import { findSnapshot, listSnapshots } from '../../operations/etcd/snapshot-stor
 import { restorePlan } from '../../operations/etcd/restore-plan.js';
 import { defineJob, etcdInput, snapshotDirOf, type JobKind } from './job-kind.js';
 import { KUBE_JOBS } from './kube-jobs.js';
+import { SECURITY_JOBS } from './security-jobs.js';
 import { pruneSnapshots, snapshotListReport } from './snapshot-jobs.js';
+import { UPGRADE_JOBS } from './upgrade-jobs.js';
 
 const noParams = z.object({}).strict();
 const MINUTE = 60_000;
@@ -224,6 +226,8 @@ const KINDS = [
   alarms,
   disarm,
   ...KUBE_JOBS,
+  ...SECURITY_JOBS,
+  ...UPGRADE_JOBS,
 ];
 
 /** Every job kind by name. */

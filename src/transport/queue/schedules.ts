@@ -15,7 +15,11 @@ import type { JobEnvelope, ReportTarget } from './job-data.js';
 import type { JobQueues } from './queues.js';
 
 /** The kinds that may run on a schedule: they change nothing but the snapshot directory. */
-export const SCHEDULABLE = { snapshot: 'etcd.snapshot', check: 'etcd.check' } as const;
+export const SCHEDULABLE = {
+  snapshot: 'etcd.snapshot',
+  check: 'etcd.check',
+  security: 'security.audit',
+} as const;
 
 export interface ScheduleSpec {
   every?: number;

@@ -57,6 +57,8 @@ const JOB_OF: Record<JobIntent['action'], { kind: string; what: string }> = {
   'etcd.snapshot.schedule': { kind: 'etcd.snapshot', what: 'snapshot schedule' },
   'etcd.restore-plan': { kind: 'etcd.restore-plan', what: 'restore plan' },
   'etcd.defrag': { kind: 'etcd.defrag', what: 'etcd defrag' },
+  'upgrade.check': { kind: 'upgrade.check', what: 'upgrade check' },
+  'security.audit': { kind: 'security.audit', what: 'security audit' },
 };
 
 const paramsOf = (intent: CommandContext['intent']): Record<string, string> =>
@@ -64,7 +66,9 @@ const paramsOf = (intent: CommandContext['intent']): Record<string, string> =>
     ? { snapshotId: intent.snapshotId }
     : intent.action === 'runbook.run'
       ? { runbook: intent.runbook, ...intent.params }
-      : {};
+      : intent.action === 'upgrade.check'
+        ? { to: intent.to }
+        : {};
 
 /** Posting where the bot is not a member fails; say how to fix it instead of failing silently. */
 async function post(ctx: CommandContext, message: { text: string; blocks?: unknown[] }) {

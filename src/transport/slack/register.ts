@@ -31,7 +31,7 @@ const HELP_TEXT = `*Quorum commands*\n${Object.values(COMMAND_HELP)
   )
   .join(
     '\n',
-  )}\nExamples: \`/etcd-check prod\` · \`/etcd-snapshot schedule prod every 6h\` · \`/etcd-defrag prod\``;
+  )}\nExamples: \`/etcd-check prod\` · \`/etcd-snapshot schedule prod every 6h\` · \`/etcd-defrag prod\` · \`/k8s-upgrade-check v1.32.0 prod\``;
 
 const ephemeral = (message: { text: string; blocks?: unknown[] }) => ({
   response_type: 'ephemeral' as const,

@@ -3,8 +3,9 @@
  * error naming what is wrong, the right form, and the closest valid word.
  */
 import { parseDuration } from '../../../config/units.js';
-import { QuorumError } from '../../../domain/errors.js';
+import { isQuorumError, QuorumError } from '../../../domain/errors.js';
 import { closest } from '../../../domain/suggest.js';
+import { parseKubeVersion } from '../../../operations/upgrade/kube-version.js';
 import { tokenize } from './tokenize.js';
 
 export type Intent =
@@ -14,6 +15,8 @@ export type Intent =
   | { action: 'etcd.snapshot.schedule'; cluster: string; schedule: Schedule }
   | { action: 'etcd.restore-plan'; cluster: string; snapshotId: string }
   | { action: 'etcd.defrag'; cluster: string }
+  | { action: 'upgrade.check'; cluster: string; to: string }
+  | { action: 'security.audit'; cluster: string }
   | { action: 'runbook.list' }
   | { action: 'runbook.run'; runbook: string; cluster: string; params: Record<string, string> }
   | { action: 'help' };
@@ -36,6 +39,12 @@ export const COMMAND_HELP: Record<string, string[]> = {
   ],
   '/etcd-defrag': [
     '/etcd-defrag [CLUSTER]  — defragment member by member, leader last (needs approval)',
+  ],
+  '/k8s-upgrade-check': [
+    '/k8s-upgrade-check VERSION [CLUSTER]  — go / no-go and the ordered upgrade plan (e.g. v1.32.0)',
+  ],
+  '/security-audit': [
+    '/security-audit [CLUSTER]  — Secrets encryption at rest, etcd TLS and access, cluster RBAC',
   ],
   '/runbook': [
     '/runbook list  — the runbooks Quorum knows',
@@ -181,6 +190,22 @@ function runbookCommand(words: string[], ctx: ParseContext): Intent {
   };
 }
 
+function upgradeCheck(words: string[], ctx: ParseContext): Intent {
+  const command = '/k8s-upgrade-check';
+  const [to, name, ...rest] = words;
+  if (!to) throw wrong(command, 'Give the Kubernetes version to upgrade to, e.g. v1.32.0.');
+  try {
+    parseKubeVersion(to, 'version');
+  } catch (err) {
+    if (isQuorumError(err) && ctx.clusters.includes(to))
+      throw wrong(command, err.message, `Version first: /k8s-upgrade-check v1.32.0 ${to}`);
+    if (isQuorumError(err)) throw wrong(command, err.message, err.hint);
+    throw err;
+  }
+  noMore(command, rest);
+  return { action: 'upgrade.check', cluster: cluster(command, name, ctx), to };
+}
+
 /** `command` is Slack's `command` field (`/etcd-check`), `text` the rest of the line. */
 export function parseSlashCommand(command: string, text: string, ctx: ParseContext): Intent {
   if (text.length > 2_000)
@@ -195,6 +220,11 @@ export function parseSlashCommand(command: string, text: string, ctx: ParseConte
     case '/etcd-defrag':
       noMore(command, words.slice(1));
       return { action: 'etcd.defrag', cluster: cluster(command, words[0], ctx) };
+    case '/k8s-upgrade-check':
+      return upgradeCheck(words, ctx);
+    case '/security-audit':
+      noMore(command, words.slice(1));
+      return { action: 'security.audit', cluster: cluster(command, words[0], ctx) };
     case '/runbook':
       return runbookCommand(words, ctx);
     case '/quorum':

@@ -1,0 +1,66 @@
+/** `quorum upgrade check --to VERSION [--allow-prerelease] [--cluster NAME] [--json] [--timeout 5s]` */
+import { QuorumError } from '../../../domain/errors.js';
+import { reportExitStatus } from '../../../domain/report.js';
+import { upgradeCheck } from '../../../operations/upgrade/check.js';
+import { gatherEtcdOf } from '../../../operations/upgrade/gather.js';
+import { parseKubeVersion } from '../../../operations/upgrade/kube-version.js';
+import { renderJson } from '../../../render/json.js';
+import { renderUpgradeCheckText } from '../../../render/terminal/upgrade-check.js';
+import { durationFlag, parseFlags } from '../args.js';
+import { clusterContext } from '../cluster.js';
+import type { CliDeps, CliIo, ExitStatus } from '../io.js';
+
+export const USAGE =
+  'quorum upgrade check --to VERSION [--allow-prerelease] [--cluster NAME] [--json] [--timeout 5s]';
+
+/** The `--to` value, checked before anything is read. */
+function target(to: string | undefined, positionals: string[]): string {
+  if (positionals.length)
+    throw new QuorumError(
+      'USAGE',
+      `Unexpected argument "${positionals[0]}".`,
+      `Give the target with --to, e.g. quorum upgrade check --to v1.32.0\nUsage: ${USAGE}`,
+    );
+  if (!to)
+    throw new QuorumError(
+      'USAGE',
+      'Missing --to VERSION: the Kubernetes version to upgrade to.',
+      `e.g. quorum upgrade check --to v1.32.0\nUsage: ${USAGE}`,
+    );
+  parseKubeVersion(to, 'target version');
+  return to;
+}
+
+export async function upgradeCheckCommand(
+  args: string[],
+  io: CliIo,
+  deps: CliDeps,
+): Promise<ExitStatus> {
+  const { values, positionals } = parseFlags(
+    args,
+    {
+      to: { type: 'string' },
+      'allow-prerelease': { type: 'boolean' },
+      cluster: { type: 'string' },
+      json: { type: 'boolean' },
+      timeout: { type: 'string' },
+    },
+    USAGE,
+  );
+  const to = target(values.to, positionals);
+  const ctx = clusterContext(io, deps, values.cluster);
+  const { config, cluster } = ctx;
+  const report = await upgradeCheck(
+    deps.kubeConnector(cluster),
+    gatherEtcdOf(config, cluster, ctx.connect),
+    {
+      cluster: cluster.name,
+      timeoutMs: durationFlag(values.timeout, '--timeout', config.check.timeout),
+      to,
+      allowPrerelease: values['allow-prerelease'] ?? false,
+      maxSnapshotAge: config.upgrade.maxSnapshotAge,
+    },
+  );
+  io.stdout(values.json ? renderJson(report) : renderUpgradeCheckText(report));
+  return reportExitStatus(report);
+}
