@@ -220,13 +220,12 @@ describe('incident threads', () => {
       .calls('chat.postMessage')
       .slice(before)
       .filter((c) => c.body.channel === CHANNEL);
-    const gaps = posts.slice(1).map((c, i) => c.at - posts[i]!.at);
-    // Pacing: the channel never gets more than one message per interval overall, and no two
-    // arrive much closer than it (arrival times carry some HTTP jitter).
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(PACE_MS / 2);
-    expect(posts.at(-1)!.at - posts[0]!.at).toBeGreaterThanOrEqual(
-      (posts.length - 1) * PACE_MS * 0.95,
-    );
+    // Pacing: the channel never gets more than one message per interval overall, nor in any
+    // run of ten (arrival times carry HTTP jitter, so single gaps are not compared).
+    const at = posts.map((c) => c.at);
+    expect(at.at(-1)! - at[0]!).toBeGreaterThanOrEqual((at.length - 1) * PACE_MS * 0.95);
+    const tightest = Math.min(...at.slice(9).map((t, i) => t - at[i]!));
+    expect(tightest).toBeGreaterThanOrEqual(9 * PACE_MS * 0.75);
   }, 180_000);
 });
 
