@@ -214,13 +214,11 @@ function body(message) {
     : mrkdwn(message.text);
 }
 
-function renderMessage(message, reply) {
-  const edited = message.history?.length
-    ? h('span', { class: 'edited', title: `${message.history.length} edit(s)` }, '(edited)')
-    : null;
-  const el = h(
+/** A message as Slack lays it out: avatar, name, APP badge, time, extra marks, then its body. */
+function shell(cls, ts, marks, content) {
+  return h(
     'article',
-    { class: `msg ${reply ? 'reply' : 'root'}`, 'data-ts': message.ts },
+    { class: `msg ${cls}`, 'data-ts': ts },
     h('div', { class: 'avatar', 'aria-hidden': 'true' }, 'Q'),
     h(
       'div',
@@ -230,12 +228,19 @@ function renderMessage(message, reply) {
         { class: 'meta' },
         h('b', {}, 'Quorum'),
         h('span', { class: 'badge' }, 'APP'),
-        h('span', { class: 'time' }, clock(message.ts)),
-        edited,
+        h('span', { class: 'time' }, clock(ts)),
+        marks,
       ),
-      body(message),
+      content,
     ),
   );
+}
+
+function renderMessage(message, reply) {
+  const edited = message.history?.length
+    ? h('span', { class: 'edited', title: `${message.history.length} edit(s)` }, '(edited)')
+    : null;
+  const el = shell(reply ? 'reply' : 'root', message.ts, edited, body(message));
   const replies = reply ? [] : (state.replies.get(message.ts) ?? []);
   if (replies.length) {
     el.querySelector('.content').append(
@@ -255,24 +260,7 @@ function renderMessage(message, reply) {
 }
 
 function renderEphemeral(e) {
-  return h(
-    'article',
-    { class: 'msg ephemeral', 'data-ts': e.ts },
-    h('div', { class: 'avatar', 'aria-hidden': 'true' }, 'Q'),
-    h(
-      'div',
-      { class: 'content' },
-      h(
-        'div',
-        { class: 'meta' },
-        h('b', {}, 'Quorum'),
-        h('span', { class: 'badge' }, 'APP'),
-        h('span', { class: 'time' }, clock(e.ts)),
-        h('span', { class: 'only-you' }, 'Only visible to you'),
-      ),
-      body(e),
-    ),
-  );
+  return shell('ephemeral', e.ts, h('span', { class: 'only-you' }, 'Only visible to you'), body(e));
 }
 
 function renderNote(note) {

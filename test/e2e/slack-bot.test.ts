@@ -4,11 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
-import { silentLogger } from '../../src/domain/logger.js';
-import { buildRuntimeDeps, type OwnedRuntimeDeps } from '../../src/runtime-deps.js';
-import { startRuntime, type Runtime } from '../../src/transport/queue/runtime.js';
-import { startBot, type Bot } from '../../src/transport/slack/bot.js';
+import type { Runtime } from '../../src/transport/queue/runtime.js';
 import { cleanEnv, quorum } from '../support/cli.js';
 import {
   freePort,
@@ -19,6 +15,7 @@ import {
   type EtcdCluster,
   type RedisServer,
 } from '../support/index.js';
+import { startQuorumBot, type QuorumBot } from '../support/quorum-bot.js';
 import { startSlackApi, type SlackApi } from '../support/slack-api.js';
 import {
   blockActionBody,
@@ -32,9 +29,8 @@ const CHANNEL = 'C0OPS';
 let etcd: EtcdCluster;
 let redis: RedisServer;
 let slack: SlackApi;
-let deps: OwnedRuntimeDeps;
+let stack: QuorumBot;
 let runtime: Runtime;
-let bot: Bot;
 let base: string;
 let env: Record<string, string>;
 
@@ -55,20 +51,12 @@ beforeAll(async () => {
     HOST: '127.0.0.1',
   });
   slack.setUsergroup('S0ONCALL', ['U0CAROL']);
-  const config = loadConfig(env);
-  deps = buildRuntimeDeps(config, { logger: silentLogger, stdout: () => undefined });
-  runtime = await startRuntime(config, deps, {
-    clusters: ['prod'],
-    http: false,
-    outbox: { intervalMs: 50 },
-  });
-  bot = await startBot(config, deps, runtime);
+  stack = await startQuorumBot(env, { clusters: ['prod'], outboxIntervalMs: 50 });
+  runtime = stack.runtime;
 });
 
 afterAll(async () => {
-  await bot?.close();
-  await runtime?.close();
-  await deps?.close();
+  await stack?.close();
   await Promise.all([slack?.close(), redis?.close(), etcd?.close()]);
 });
 

@@ -4,11 +4,8 @@
  * real Redis, real etcd, a real worker, and the local Slack Web API test server.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.js';
-import { silentLogger } from '../../src/domain/logger.js';
-import { buildRuntimeDeps, type OwnedRuntimeDeps } from '../../src/runtime-deps.js';
-import { startRuntime, type Runtime } from '../../src/transport/queue/runtime.js';
-import { botServesHttp, startBot, type Bot } from '../../src/transport/slack/bot.js';
+import type { Runtime } from '../../src/transport/queue/runtime.js';
+import type { Bot } from '../../src/transport/slack/bot.js';
 import { cleanEnv } from '../support/cli.js';
 import {
   freePort,
@@ -19,6 +16,7 @@ import {
   type EtcdCluster,
   type RedisServer,
 } from '../support/index.js';
+import { startQuorumBot, type QuorumBot } from '../support/quorum-bot.js';
 import { startSlackApi, type SlackApi } from '../support/slack-api.js';
 import type { SlashCommand } from '../support/slack-request.js';
 import {
@@ -34,7 +32,7 @@ let etcd: EtcdCluster;
 let redis: RedisServer;
 let slack: SlackApi;
 let sm: SocketModeServer;
-let deps: OwnedRuntimeDeps;
+let stack: QuorumBot;
 let runtime: Runtime;
 let bot: Bot;
 let health: string;
@@ -57,21 +55,14 @@ beforeAll(async () => {
     HOST: '127.0.0.1',
   });
   slack.setUsergroup('S0ONCALL', ['U0CAROL']);
-  const config = loadConfig(env);
-  deps = buildRuntimeDeps(config, { logger: silentLogger, stdout: () => undefined });
   // As `quorum start` does: in Socket Mode the runtime serves /healthz, /readyz, /metrics.
-  runtime = await startRuntime(config, deps, {
-    clusters: ['prod'],
-    http: botServesHttp(config) ? false : config.http,
-    outbox: { intervalMs: 50 },
-  });
-  bot = await startBot(config, deps, runtime);
+  stack = await startQuorumBot(env, { clusters: ['prod'], outboxIntervalMs: 50 });
+  runtime = stack.runtime;
+  bot = stack.bot;
 });
 
 afterAll(async () => {
-  await bot?.close();
-  await runtime?.close();
-  await deps?.close();
+  await stack?.close();
   await Promise.all([sm?.close(), slack?.close(), redis?.close(), etcd?.close()]);
 });
 
