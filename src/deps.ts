@@ -1,7 +1,7 @@
 /** The real clients behind the CLI: the only place (with main.ts) that builds them. */
 import { loadEtcdCredentials } from './clients/etcd-credentials.js';
 import { etcd3Connector } from './clients/etcd3-member.js';
-import { kubeClient } from './clients/kube.js';
+import { lazyKubeConnector } from './clients/kube-lazy.js';
 import { loadConfig } from './config/load.js';
 import { createLogger } from './logging.js';
 import type { CliDeps } from './transport/cli/io.js';
@@ -14,7 +14,10 @@ export function realCliDeps(env: Record<string, string | undefined>): CliDeps {
   return {
     loadConfig,
     etcdConnector: (cluster) => etcd3Connector(loadEtcdCredentials(cluster.etcd)),
-    kubeConnector: (cluster) => kubeClient(cluster, env),
+    kubeConnector: lazyKubeConnector(async () => {
+      const { kubeClient } = await import('./clients/kube.js');
+      return (cluster) => kubeClient(cluster, env);
+    }),
     logger: createLogger(level as 'warn'),
   };
 }

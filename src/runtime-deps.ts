@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { loadEtcdCredentials } from './clients/etcd-credentials.js';
 import { etcd3Connector } from './clients/etcd3-member.js';
-import { kubeConnector } from './clients/kube.js';
+import { lazyKubeConnector } from './clients/kube-lazy.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './domain/logger.js';
 import { createMetrics } from './transport/http/metrics.js';
@@ -61,7 +61,7 @@ export function buildRuntimeDeps(config: Config, opts: RuntimeDepsOptions): Owne
     logger: opts.logger,
     stdout: opts.stdout,
     etcdConnector: (cluster) => etcd3Connector(loadEtcdCredentials(cluster.etcd)),
-    kubeConnector,
+    kubeConnector: lazyKubeConnector(async () => (await import('./clients/kube.js')).kubeConnector),
     close: async () => {
       if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
       else redis.disconnect();
