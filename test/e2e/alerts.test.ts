@@ -268,6 +268,13 @@ describe('runbooks from alerts', () => {
     await waitFor(() => Promise.resolve(/Done by <@U0CAROL>/.test(all(root.ts))), {
       what: 'the first manual step ticked off',
     });
+    // The ticked-off message keeps its place in the runbook and loses its button.
+    const ticked = JSON.stringify(
+      threadOf(root.ts).find((m) => JSON.stringify(m.blocks ?? []).includes('Done by <@U0CAROL>'))!
+        .blocks,
+    );
+    expect(ticked).toContain('Step 2/4');
+    expect(ticked).not.toContain('runbook.done');
     await waitFor(() => Promise.resolve(/Step 3\/4/.test(all(root.ts))), {
       what: 'the second manual step',
       timeoutMs: 30_000,

@@ -6,7 +6,7 @@
  */
 import { alertName, type Alert } from '../../domain/alert.js';
 import type { Block, SlackMessage } from './blocks.js';
-import { context, fieldSections, header, section } from './build.js';
+import { context, fieldSections, header, section, textMessage } from './build.js';
 import { escapeMrkdwn } from './escape.js';
 import { LIMITS, truncate } from './limits.js';
 
@@ -134,8 +134,9 @@ export function alertsChangedMessage(
 }
 
 export function incidentResolvedMessage(v: IncidentView, now: number): SlackMessage {
-  const text = `✔ Resolved: every alert of this group has cleared, after ${durationText((v.resolvedAt ?? now) - v.firstFiringAt)}.`;
-  return { text, blocks: [section(text)] };
+  return textMessage(
+    `✔ Resolved: every alert of this group has cleared, after ${durationText((v.resolvedAt ?? now) - v.firstFiringAt)}.`,
+  );
 }
 
 export function incidentReopenedMessage(v: IncidentView): SlackMessage {

@@ -10,6 +10,7 @@ import type {
   Mrkdwn,
   PlainText,
   SectionBlock,
+  SlackMessage,
 } from './blocks.js';
 import { escapeCode } from './escape.js';
 import { LIMITS, truncate } from './limits.js';
@@ -32,6 +33,11 @@ export function header(text: string): HeaderBlock {
 
 export function section(mrkdwn: string): SectionBlock {
   return { type: 'section', text: md(mrkdwn) };
+}
+
+/** A message that is one mrkdwn section, its text also the notification. */
+export function textMessage(mrkdwn: string): SlackMessage {
+  return { text: mrkdwn, blocks: [section(mrkdwn)] };
 }
 
 export function divider(): DividerBlock {

@@ -2,6 +2,7 @@
 export type * from './blocks.js';
 export { escapeMrkdwn, mention, slackDate } from './escape.js';
 export { LIMITS, truncate } from './limits.js';
+export { textMessage } from './build.js';
 export { kindLabel, SIGN } from './verdict.js';
 export { findingsBlocks } from './findings.js';
 export { genericReportMessage, reportMessage } from './report-message.js';

@@ -5,7 +5,7 @@
  */
 import type { Report } from '../../domain/report.js';
 import type { SlackMessage } from './blocks.js';
-import { section } from './build.js';
+import { textMessage } from './build.js';
 import { escapeMrkdwn, mention } from './escape.js';
 import { LIMITS, truncate } from './limits.js';
 import { countFindings, countsText, kindLabel, SIGN } from './verdict.js';
@@ -67,5 +67,5 @@ export function rootMessage(
   state: RootState,
 ): SlackMessage {
   const text = rootMessageText(kind, cluster, requester, state);
-  return { text, blocks: [section(text)] };
+  return textMessage(text);
 }

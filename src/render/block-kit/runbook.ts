@@ -6,7 +6,7 @@
 import type { RunbookRun, StepState } from '../../domain/runbook-run.js';
 import { filledStep, type Runbook, type RunbookStep } from '../../domain/runbook.js';
 import type { Block, SlackMessage } from './blocks.js';
-import { codeText, context, header, plain, section } from './build.js';
+import { codeText, context, header, plain, section, textMessage } from './build.js';
 import { escapeMrkdwn, mention, utcText } from './escape.js';
 import { LIMITS, truncate } from './limits.js';
 import { SIGN } from './verdict.js';
@@ -154,5 +154,5 @@ export function runbookRootMessage(
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   const text = `📋 Runbook *${esc(runbook.title)}* on *${esc(cluster, 60)}*, started by ${mention(userId)}${p ? ` (\`${esc(p, 300)}\`)` : ''} — the steps follow in the thread`;
-  return { text, blocks: [section(text)] };
+  return textMessage(text);
 }

@@ -15,6 +15,7 @@ import {
   incidentReopenedMessage,
   incidentResolvedMessage,
   incidentRootMessage,
+  textMessage,
   type IncidentView,
   type SlackMessage,
 } from '../../render/block-kit/index.js';
@@ -23,6 +24,7 @@ import type { StateRedis } from '../../state/redis.js';
 import { updateDoc } from '../../state/versioned.js';
 import type { OutboxWriter } from '../queue/outbox.js';
 import type { RunbookEngine } from '../queue/runbook-engine.js';
+import { threadWriter } from '../queue/thread-writer.js';
 import {
   groupIdOf,
   shownAlerts,
@@ -118,37 +120,15 @@ function view(g: IncidentGroup): IncidentView {
 async function say(deps: AlertDeps, g: IncidentGroup, change: Change, now: number): Promise<void> {
   const id = `${g.rootRef}-v${g.version}`;
   const root = incidentRootMessage(view(g), now);
-  const reply = (m: SlackMessage, suffix = 'reply') =>
-    deps.outbox.push({
-      op: 'post',
-      id: `${id}-${suffix}`,
-      channel: g.channel,
-      threadRef: g.rootRef,
-      text: m.text,
-      blocks: m.blocks,
-    });
+  const channel = threadWriter(deps.outbox, { channel: g.channel });
+  const reply = (m: SlackMessage) => inThread(deps, g).post(`${id}-reply`, m);
   const timeline = (text: string) => noteForPostMortem(deps, g, text, now);
   if (change.type === 'opened') {
-    await deps.outbox.push({
-      op: 'post',
-      id: `${id}-root`,
-      channel: g.channel,
-      ref: g.rootRef,
-      text: root.text,
-      blocks: root.blocks,
-    });
+    await channel.post(`${id}-root`, root, g.rootRef);
     await timeline(`Alert firing: ${shownAlerts(g).map(alertName).join(', ')}`);
     return;
   }
-  await deps.outbox.push({
-    op: 'update',
-    id: `${id}-root`,
-    channel: g.channel,
-    ref: g.rootRef,
-    text: root.text,
-    blocks: root.blocks,
-    final: false,
-  });
+  await channel.edit(g.rootRef, `${id}-root`, root);
   if (change.type === 'resolved') {
     await reply(incidentResolvedMessage(view(g), now));
     await timeline('All alerts of the group resolved');
@@ -162,6 +142,10 @@ async function say(deps: AlertDeps, g: IncidentGroup, change: Change, now: numbe
       await timeline(`Resolved: ${change.resolved.map(alertName).join(', ')}`);
   }
 }
+
+/** The incident's thread: replies wait for its root (posted under `rootRef`). */
+const inThread = (deps: AlertDeps, g: IncidentGroup) =>
+  threadWriter(deps.outbox, { channel: g.channel, ref: g.rootRef });
 
 /** Alert lines for the run's post-mortem (the engine reads them when the run ends). */
 async function noteForPostMortem(deps: AlertDeps, g: IncidentGroup, text: string, at: number) {
@@ -182,15 +166,7 @@ async function startRunbook(deps: AlertDeps, g: IncidentGroup, labels: Record<st
   const engine = deps.engine as RunbookEngine;
   const runbook = engine.runbooks.find((r) => r.id === g.runbook);
   if (!runbook || !g.runId) return;
-  const tell = (text: string) =>
-    deps.outbox.push({
-      op: 'post',
-      id: `${g.rootRef}-norun`,
-      channel: g.channel,
-      threadRef: g.rootRef,
-      text,
-      blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
-    });
+  const tell = (text: string) => inThread(deps, g).post(`${g.rootRef}-norun`, textMessage(text));
   const cluster = clusterOf(deps.config, labels);
   if (!cluster) {
     await tell(

@@ -26,6 +26,7 @@ import {
 import {
   approvalRequestMessage,
   escapeMrkdwn,
+  textMessage,
   type SlackMessage,
 } from '../../render/block-kit/index.js';
 import {
@@ -39,6 +40,7 @@ import { appendAudit } from '../../state/audit.js';
 import { changeRun, readRun } from '../../state/runbook-runs.js';
 import { enqueueJob } from './enqueue.js';
 import type { OutboxWriter } from './outbox.js';
+import { threadWriter } from './thread-writer.js';
 import type { JobQueues } from './queues.js';
 
 export interface RunbookEngineDeps {
@@ -96,26 +98,9 @@ export function createRunbookEngine(deps: RunbookEngineDeps): RunbookEngine {
   const now = deps.now ?? Date.now;
   const runbookOf = (run: RunbookRun) => findRunbook(deps.runbooks, run.runbook);
   const post = (run: RunbookRun, id: string, m: SlackMessage, ref?: string) =>
-    deps.outbox.push({
-      op: 'post',
-      id,
-      channel: run.thread.channel,
-      threadTs: run.thread.ts,
-      threadRef: run.thread.ref,
-      text: m.text,
-      blocks: m.blocks,
-      ...(ref ? { ref } : {}),
-    });
+    threadWriter(deps.outbox, run.thread).post(id, m, ref);
   const edit = (run: RunbookRun, ref: string, id: string, m: SlackMessage, final = false) =>
-    deps.outbox.push({
-      op: 'update',
-      id,
-      channel: run.thread.channel,
-      ref,
-      text: m.text,
-      blocks: m.blocks,
-      final,
-    });
+    threadWriter(deps.outbox, run.thread).edit(ref, id, m, final);
   const refreshChecklist = (run: RunbookRun) =>
     edit(
       run,
@@ -217,10 +202,7 @@ export function createRunbookEngine(deps: RunbookEngineDeps): RunbookEngine {
     if (step.kind === 'manual') return;
     if (deps.config.approvers.length === 0) {
       const text = `${escapeMrkdwn(step.title)} changes the cluster and needs a second person's approval, but nobody can approve: QUORUM_APPROVERS is empty. Do it by hand if you must, or ask an admin to set approvers.`;
-      await post(run, `${stepKey}-noapprovers`, {
-        text,
-        blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
-      });
+      await post(run, `${stepKey}-noapprovers`, textMessage(text));
       return;
     }
     const id = `rb_${run.id}_${short(step.id)}`;
@@ -304,17 +286,14 @@ export function createRunbookEngine(deps: RunbookEngineDeps): RunbookEngine {
       if (decision === 'rejected') await step(run.id);
     },
     async manualDone(runId, stepId, by) {
-      const before = await readRun(deps.redis, deps.prefix, runId);
       const run = await changeRun(deps.redis, deps.prefix, runId, (r) =>
         r ? manualDone(r, runbookOf(r), stepId, by, now()) : undefined,
       );
-      if (!run || !before) return false;
+      if (!run) return false;
       const runbook = runbookOf(run);
-      const stepDef = filledStep(
-        runbook.steps.find((s) => s.id === stepId) as RunbookStep,
-        run.params,
-      );
-      const n = runbook.steps.indexOf(stepDef) + 1;
+      const at = runbook.steps.findIndex((s) => s.id === stepId);
+      const stepDef = filledStep(runbook.steps[at] as RunbookStep, run.params);
+      const n = at + 1;
       const commands = stepDef.kind === 'manual' ? stepDef.commands : [];
       await edit(
         run,
