@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -57,6 +58,7 @@ describe('snapshots of a single member', () => {
       revision: meta.revision,
       size: statSync(file).size,
       verified: true,
+      sha256: createHash('sha256').update(readFileSync(file)).digest('hex'),
     });
     expect(sidecar.requestedBy).toMatch(/\(cli\)$/);
 
@@ -128,6 +130,9 @@ describe('snapshots of a single member', () => {
     const gz = await snapshot(env, '--compress');
     expect(gz.code).toBe(0);
     expect(gz.report.data.path).toMatch(/\.db\.gz$/);
+    expect(gz.report.data.meta?.sha256).toBe(
+      createHash('sha256').update(readFileSync(gz.report.data.path!)).digest('hex'),
+    );
     const list = await quorum(['etcd', 'snapshots', '--json'], env);
     const entries = JSON.parse(list.stdout) as { id: string; verified: boolean }[];
     expect(entries.length).toBeGreaterThanOrEqual(2);

@@ -38,9 +38,14 @@ export class TrailingHashCheck {
     if (this.head.length < 20 || this.head.readUInt32LE(16) !== BOLT_MAGIC) {
       return 'not an etcd snapshot (no bbolt database header)';
     }
-    const expected = this.hash.digest();
+    const expected = this.hash.copy().digest();
     if (!expected.equals(this.tail)) return 'SHA-256 mismatch: the file is truncated or damaged';
     return undefined;
+  }
+
+  /** SHA-256 (hex) of every byte seen, trailer included: an uncompressed file's own hash, without a second pass. */
+  wholeDigest(): string {
+    return this.hash.copy().update(this.tail).digest('hex');
   }
 }
 

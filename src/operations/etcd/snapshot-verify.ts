@@ -27,20 +27,22 @@ export async function verifySnapshot(entry: SnapshotEntry, cluster: string): Pro
   const check = new TrailingHashCheck();
   const fileHash = createHash('sha256');
   let problem: string | undefined;
+  let gz = false;
   try {
-    const gz = await isGzip(entry.path);
-    await pipeline(
+    gz = await isGzip(entry.path);
+    // Uncompressed, the file is the stream: the check's hash serves both.
+    const unpack: NodeJS.ReadWriteStream[] = gz ? [digestStream(fileHash), createGunzip()] : [];
+    await pipeline([
       createReadStream(entry.path),
-      digestStream(fileHash),
-      ...(gz ? [createGunzip()] : []),
+      ...unpack,
       checkingStream(check),
       new Writable({ write: (_chunk, _enc, done) => done() }),
-    );
+    ]);
     problem = check.problem();
   } catch (err) {
     problem = `cannot be read: ${describeError(err)}`;
   }
-  const sha256 = fileHash.digest('hex');
+  const sha256 = gz ? fileHash.digest('hex') : check.wholeDigest();
   if (!problem && entry.meta && entry.meta.sha256 !== sha256) {
     problem = 'the file differs from the one saved (SHA-256 does not match its metadata)';
   }

@@ -166,17 +166,19 @@ async function streamToFile(
           input.onProgress?.({ step: 'streaming', done: bytes });
         }
       }),
-      ...(input.compress ? [createGzip({ level: 6 })] : []),
-      digestStream(storedHash, (n) => (storedBytes += n)),
+      // Uncompressed, the stored bytes are the stream: the check's hash serves both.
+      ...(input.compress
+        ? [createGzip({ level: 6 }), digestStream(storedHash, (n) => (storedBytes += n))]
+        : []),
       // flush: fsync before close, so a renamed snapshot is on disk.
       createWriteStream(tempPath, { flags: 'wx', mode: 0o600, flush: true }),
       { signal: abort.signal },
     );
     return {
       problem: check.problem(),
-      size: storedBytes,
+      size: input.compress ? storedBytes : check.bytes,
       streamSize: check.bytes,
-      sha256: storedHash.digest('hex'),
+      sha256: input.compress ? storedHash.digest('hex') : check.wholeDigest(),
     };
   } catch (err) {
     return {
