@@ -8,13 +8,13 @@
 #   docker run --read-only --tmpfs /tmp -v quorum-snapshots:/var/lib/quorum/snapshots \
 #     -e SLACK_BOT_TOKEN=… -e SLACK_SIGNING_SECRET=… -e REDIS_URL=… registry.example.com/quorum:0.1.0
 #
-# Base: Node.js 22 LTS on Debian 12 (bookworm), slim. To pin the exact image bytes too,
+# Base: Node.js 24 LTS on Debian 12 (bookworm), slim. To pin the exact image bytes too,
 # append its digest to both FROM lines (`docker buildx imagetools inspect
-# node:22.20.0-bookworm-slim` prints it), e.g. node:22.20.0-bookworm-slim@sha256:<digest>,
+# node:24.22.3-bookworm-slim` prints it), e.g. node:24.22.3-bookworm-slim@sha256:<digest>,
 # and let your dependency bot keep tag and digest current.
 
 # ---- build: install everything from the lock file, compile TypeScript ----
-FROM node:22.20.0-bookworm-slim AS build
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
 COPY package.json package-lock.json ./
@@ -27,14 +27,14 @@ RUN npx tsc -p tsconfig.build.json
 COPY runbooks ./runbooks
 
 # ---- deps: production dependencies only, from the same lock file ----
-FROM node:22.20.0-bookworm-slim AS deps
+FROM node:24.22.3-bookworm-slim AS deps
 WORKDIR /app
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
 # ---- runtime ----
-FROM node:22.20.0-bookworm-slim AS runtime
+FROM node:24.22.3-bookworm-slim AS runtime
 LABEL org.opencontainers.image.title="quorum" \
       org.opencontainers.image.description="Slack chat-ops for self-managed Kubernetes: etcd health, verified snapshots, four-eyes maintenance" \
       org.opencontainers.image.licenses="Apache-2.0"

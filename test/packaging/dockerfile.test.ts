@@ -89,6 +89,24 @@ describe('Dockerfile', () => {
     expect(new Set(stages.map((s) => s.image).filter((i) => !stageNames.has(i))).size).toBe(1);
   });
 
+  it('ships the very Node release CI tests on, and engines refuses older majors', () => {
+    const image = stages.find((s) => !stageNames.has(s.image))!.image;
+    const shipped = /node:(\d+\.\d+\.\d+)/.exec(image)?.[1];
+    const ci = /^QUORUM_NODE_VERSION=(\S+)$/m.exec(
+      readFileSync(path.join(ROOT, '.ci/node.sh'), 'utf8'),
+    )?.[1];
+    expect(shipped).toBe(ci);
+    const major = Number(shipped!.split('.')[0]);
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+    };
+    expect(pkg.engines.node).toBe(`>=${major}`);
+    // npm refuses (not only warns about) an unsupported engine.
+    expect(readFileSync(path.join(ROOT, '.npmrc'), 'utf8')).toMatch(/^engine-strict=true$/m);
+    // And this suite itself runs on that major (in CI: .ci/run puts it first on PATH).
+    expect(process.versions.node.split('.')[0]).toBe(String(major));
+  });
+
   it('runs the final stage as a numeric non-root user', () => {
     const users = inFinal('USER');
     expect(users.length).toBeGreaterThan(0);
