@@ -3,7 +3,7 @@
  * endpoint, no retries or circuit breakers (a health check must see failures as
  * they are), and a deadline on every call, including the auth handshake.
  */
-import { Etcd3, type IOptions } from 'etcd3';
+import { Etcd3, GRPCOutOfRangeError, type IOptions } from 'etcd3';
 import { noop } from 'cockatiel';
 import type { AlarmInfo, MemberStatus } from '../domain/etcd.js';
 import type { EtcdEndpointAccess } from '../domain/security.js';
@@ -13,7 +13,7 @@ import type {
   KeyPage,
   KeyPageRequest,
 } from '../operations/etcd/client.js';
-import { hexId } from '../operations/etcd/client.js';
+import { hexId, RevisionCompactedError } from '../operations/etcd/client.js';
 import { probeEtcdAccess } from './etcd-access.js';
 import type { EtcdCredentials } from './etcd-credentials.js';
 import { rangePage } from './etcd3-range.js';
@@ -151,18 +151,22 @@ class Etcd3Member implements EtcdMember {
         pool: { exec<T>(s: string, m: string, p: unknown, o: unknown): Promise<T> };
       }
     ).pool;
-    const res = await clean(
-      pool.exec<{ hash: string; compact_revision: string; header: { revision: string } }>(
-        'Maintenance',
-        'HashKV',
-        { revision },
-        { deadline },
-      ),
-    );
+    let res: { hash: string; compact_revision: string; header: { revision: string } };
+    try {
+      res = await pool.exec('Maintenance', 'HashKV', { revision }, { deadline });
+    } catch (err) {
+      // etcd answers ErrCompacted with gRPC OUT_OF_RANGE (etcd3 casts it to this class);
+      // ErrFutureRev shares the code, so the text tells the two apart.
+      if (err instanceof GRPCOutOfRangeError && /compacted/.test(err.message))
+        throw new RevisionCompactedError(revision);
+      throw cleanEtcdError(err);
+    }
+    // The header carries the member's current revision; with 0 that is the one hashed.
+    const current = num(res.header.revision);
     return {
       hash: num(res.hash),
       compactRevision: num(res.compact_revision),
-      revision: num(res.header.revision),
+      revision: revision === 0 ? current : revision,
     };
   }
 

@@ -89,6 +89,12 @@ export const thresholdsSchema = z
     walFsyncP99Crit: duration('1s').default(1_000),
     backendCommitP99Warn: duration('25ms').default(25),
     backendCommitP99Crit: duration('250ms').default(250),
+    /**
+     * Latency is judged only on a window holding at least this many observations of a
+     * histogram: below 100, p99's rank (0.99 × n) lies above the n−1 fastest, so the one
+     * slowest observation alone would set the p99.
+     */
+    latencyMinObservations: z.number().int().positive().default(100),
     leaderChangesWarn: z.number().int().positive().default(4),
   })
   .strict();

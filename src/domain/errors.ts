@@ -20,6 +20,9 @@ export const ERROR_CODES = {
   KUBE_OPERATION_FAILED: 'The Kubernetes API refused or failed a request.',
   RUNBOOK_INVALID: 'A runbook file is not valid YAML or breaks the runbook schema.',
   RUNBOOK_UNKNOWN: 'No runbook has that id, or a parameter it needs is missing or malformed.',
+  FILE_ACCESS_FAILED: 'A file or directory cannot be used: missing, the wrong kind, access, space.',
+  REDIS_UNREACHABLE: 'Redis did not answer: not running, a wrong REDIS_URL, or a password needed.',
+  INTERNAL: 'Quorum did not expect this failure; LOG_LEVEL=debug logs the details.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

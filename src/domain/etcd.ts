@@ -40,10 +40,52 @@ export interface KvHash {
   revision: number;
 }
 
+/** A cumulative Prometheus histogram as read from /metrics (seconds). */
+export interface HistogramSample {
+  /** Finite upper bounds, ascending. */
+  le: number[];
+  /** Observations at or below each bound (cumulative, as exposed). */
+  cumulative: number[];
+  /** Every observation: the `+Inf` bucket. */
+  count: number;
+}
+
+/** The disk-latency histograms of one member at one moment: what a window is measured between. */
+export interface LatencySample {
+  /** When /metrics answered, epoch ms. */
+  at: number;
+  /** process_start_time_seconds: a different value means the member restarted. */
+  processStart?: number;
+  walFsync?: HistogramSample;
+  backendCommit?: HistogramSample;
+}
+
+/** p99 of the observations made inside a window; none when the histogram is missing or empty. */
+export interface WindowQuantile {
+  observations: number;
+  p99Ms?: number;
+}
+
+/** Disk latency between two samples of one member, as `rate(…[window])` sees it. */
+export interface LatencyWindow {
+  /** Epoch ms of the two samples. */
+  from: number;
+  to: number;
+  /** `previous-check`: from the sample the last check of this member kept; `this-check`: the check's own two reads. */
+  base: 'previous-check' | 'this-check';
+  /** Why the previous check's sample was not used (member restarted, unreadable), if it was not. */
+  note?: string;
+  walFsync: WindowQuantile;
+  backendCommit: WindowQuantile;
+}
+
 export interface EtcdMetrics {
-  /** p99 of WAL fsync, in ms, over the member's lifetime; undefined with no samples. */
+  /** p99 of WAL fsync, in ms, over the member's lifetime (since it started); undefined with no samples. */
   walFsyncP99Ms?: number;
+  /** p99 of backend commit, in ms, over the member's lifetime. */
   backendCommitP99Ms?: number;
+  /** Latency in a recent window: what the latency findings judge. */
+  window?: LatencyWindow;
   leaderChanges?: number;
   hasLeader?: boolean;
   quotaBackendBytes?: number;

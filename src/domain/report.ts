@@ -24,7 +24,24 @@ export interface Report<TData = unknown> {
   findings: Finding[];
   /** Set when the operation could not run at all (nothing reachable): exit status 3. */
   couldNotRun?: string;
+  /**
+   * Set by an action (defrag, snapshot, alarm disarm…) that did not (fully) happen: it
+   * refused before changing anything, or stopped part-way. A job with such a report
+   * failed, whatever its findings say. Read-only checks never set it: their crit
+   * findings are about the cluster, not about the job.
+   */
+  incomplete?: Incomplete;
   data: TData;
+}
+
+export interface Incomplete {
+  /** `refused`: nothing was changed. `stopped`: it acted, but not to the end. */
+  how: 'refused' | 'stopped';
+  /**
+   * One line for the log and the audit log, e.g.
+   * `m1: not started: m0 is unhealthy (…); 0 of 3 member(s) defragmented`.
+   */
+  reason: string;
 }
 
 const RANK: Record<Severity, number> = { ok: 0, info: 0, warn: 1, crit: 2 };
@@ -46,6 +63,17 @@ export function exitStatus(findings: readonly Finding[]): 0 | 1 | 2 {
 /** The exit status of a report: 3 when it could not run, else from its findings. */
 export function reportExitStatus(report: Report): 0 | 1 | 2 | 3 {
   return report.couldNotRun ? 3 : exitStatus(report.findings);
+}
+
+/**
+ * Why the operation behind this report did not do its work — it could not run, or it
+ * refused or stopped — or undefined when it did (whatever it found). A job whose report
+ * has a failure ended as failed.
+ */
+export function reportFailure(report: Report): string | undefined {
+  if (report.couldNotRun) return `could not run: ${report.couldNotRun}`;
+  if (report.incomplete) return `${report.incomplete.how}: ${report.incomplete.reason}`;
+  return undefined;
 }
 
 /** Findings ordered crit, warn, info, ok, keeping the original order within a severity. */

@@ -1,10 +1,14 @@
 /** "Did you mean …" for commands, subcommands and cluster names. */
-/** The closest of `candidates` to `word` (edit distance ≤ 3), for "did you mean". */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
+/** The closest of `candidates` to `word` (edit distance ≤ maxDistance, default 3), for "did you mean". */
+export function closest(
+  word: string,
+  candidates: readonly string[],
+  maxDistance = 3,
+): string | undefined {
   let best: { c: string; d: number } | undefined;
   for (const c of candidates) {
     const d = editDistance(word, c);
-    if (d <= 3 && (!best || d < best.d)) best = { c, d };
+    if (d <= maxDistance && (!best || d < best.d)) best = { c, d };
   }
   return best?.c;
 }

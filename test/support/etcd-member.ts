@@ -1,6 +1,7 @@
 /**
  * One etcd server process: its flags, its lifecycle, and waiting until it is healthy.
  */
+import { etcdBin } from './etcd-bin.js';
 import { runEtcdctl, envWithout } from './etcdctl.js';
 import { waitFor } from './processes.js';
 import { canConnect, etcdHasLeader, httpGet } from './probes.js';
@@ -85,7 +86,7 @@ export class LocalEtcdMember implements EtcdMember {
   launch(): void {
     if (this.closed) throw new Error(`etcd ${this.name}: the cluster is closed`);
     if (this.running) return;
-    this.process = new ServerProcess('etcd', this.config.args, {
+    this.process = new ServerProcess(etcdBin('etcd'), this.config.args, {
       name: `etcd ${this.name}`,
       // etcd reads ETCD_* variables as flags; keep only the arm64 opt-in.
       env: envWithout(['ETCD_', 'ETCDCTL_'], ['ETCD_UNSUPPORTED_ARCH']),

@@ -8,6 +8,7 @@
  * its value is '' (a way to unset one) or when `args` carries the matching flag
  * (`--endpoints=...` drops ETCDCTL_ENDPOINTS).
  */
+import { etcdBin } from './etcd-bin.js';
 import { runCommand, type CommandResult } from './processes.js';
 
 export interface EtcdctlOptions {
@@ -49,7 +50,7 @@ export function runEtcdctl(
   vars: Record<string, string>,
   opts: { timeoutMs?: number } = {},
 ): Promise<CommandResult> {
-  return runCommand('etcdctl', args, {
+  return runCommand(etcdBin('etcdctl'), args, {
     env: etcdctlEnv(args, vars),
     timeoutMs: opts.timeoutMs ?? 30_000,
   });

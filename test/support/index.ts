@@ -1,6 +1,8 @@
 export { makeCerts, makeExpiredCert, makeOtherCa, sharedCerts, sharedOtherCa } from './certs.js';
 export type { Certs, OtherCa } from './certs.js';
 export { startEtcd, startEtcdCluster } from './etcd.js';
+export { etcd35Bin, etcdBin, etcdBinDir, etcdTestVersion } from './etcd-bin.js';
+export type { EtcdTestVersion } from './etcd-bin.js';
 export type { EtcdCluster, EtcdMember, EtcdOptions, EtcdctlOptions } from './etcd.js';
 export { EtcdStartError } from './etcd-member.js';
 export { etcdctlEnv, envWithout, runEtcdctl } from './etcdctl.js';

@@ -7,6 +7,7 @@ import type { CheckFacts } from './rules/facts.js';
 import {
   leaderFindings,
   membershipFindings,
+  noAnswerFindings,
   quorumFindings,
   reachabilityFindings,
 } from './rules/membership.js';
@@ -21,6 +22,7 @@ import {
 
 export type { CheckFacts } from './rules/facts.js';
 export { NOSPACE_REMEDY } from './rules/storage.js';
+export { noAnswerFindings };
 
 /** Every rule, in the order the report lists them. */
 export function checkFindings(f: CheckFacts): Finding[] {

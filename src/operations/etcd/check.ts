@@ -5,9 +5,11 @@
  */
 import type { EtcdCheckReport, MemberProbe, QuotaSource } from '../../domain/etcd.js';
 import type { Thresholds } from '../../config/schema.js';
-import type { EtcdConnector, EtcdMember } from './client.js';
-import { checkFindings, type CheckFacts } from './check-rules.js';
-import { probeMember, readClusterView, settleBy } from './probe.js';
+import type { EtcdConnector } from './client.js';
+import { checkFindings, noAnswerFindings, type CheckFacts } from './check-rules.js';
+import { compareHashes } from './hash-compare.js';
+import { measureLatency, type LatencySamples } from './latency-step.js';
+import { probeMember, readClusterView } from './probe.js';
 
 export interface EtcdCheckInput {
   cluster: string;
@@ -17,6 +19,8 @@ export interface EtcdCheckInput {
   quotaBackendBytes?: number;
   timeoutMs: number;
   thresholds: Thresholds;
+  /** Latency samples kept between checks (the worker's, in Redis); without them the window is the check's own. */
+  latencySamples?: LatencySamples;
 }
 
 const DEFAULT_QUOTA = 2 * 2 ** 30;
@@ -43,16 +47,19 @@ export async function checkEtcd(
       ),
       Promise.all(started.map((s) => s.finish())),
     ]);
+    // The end of the latency window: a second /metrics read of each member.
+    await measureLatency(members, started, phase2, input.latencySamples);
     const quota = pickQuota(probes, input.quotaBackendBytes);
     const facts: CheckFacts = { probes, view, quota, thresholds: input.thresholds };
-    const findings = checkFindings(facts);
+    // With no member answering there is no member list and no quorum to judge.
+    const findings = reachable.length ? checkFindings(facts) : noAnswerFindings(probes);
     return {
       kind: 'etcd.check',
       cluster: input.cluster,
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       findings,
-      couldNotRun: reachable.length === 0 ? 'No etcd member answered.' : undefined,
+      couldNotRun: reachable.length === 0 ? 'no etcd member answered from here' : undefined,
       data: {
         endpoints: [...input.endpoints],
         timeoutMs: input.timeoutMs,
@@ -65,30 +72,6 @@ export async function checkEtcd(
   } finally {
     for (const m of members) m.close();
   }
-}
-
-/** HashKV of every reachable member at the lowest revision they all have; a second status for apply lag. */
-async function compareHashes(
-  members: EtcdMember[],
-  probes: MemberProbe[],
-  deadline: number,
-): Promise<void> {
-  const revisions = probes.flatMap((p) => (p.status ? [p.status.revision] : []));
-  if (revisions.length === 0) return;
-  const revision = Math.min(...revisions);
-  await Promise.all(
-    members.map(async (m, i) => {
-      const probe = probes[i];
-      if (!probe?.status) return;
-      const [hash, again] = await Promise.all([
-        settleBy(m.hashKV(revision, deadline), deadline),
-        settleBy(m.status(deadline), deadline),
-      ]);
-      if (hash.ok) probe.hash = { ...hash.value, revision };
-      else probe.hashError = hash.error;
-      if (again.ok) probe.applyLag.push(again.value.raftIndex - again.value.raftAppliedIndex);
-    }),
-  );
 }
 
 function pickQuota(probes: MemberProbe[], configured?: number): QuotaSource {

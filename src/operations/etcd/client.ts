@@ -37,6 +37,10 @@ export interface EtcdMember {
   healthRead(deadline: number): Promise<void>;
   memberList(deadline: number): Promise<MemberInfo[]>;
   alarms(deadline: number): Promise<AlarmInfo[]>;
+  /**
+   * HashKV at `revision` (0: the member's current revision, returned in `revision`).
+   * Throws RevisionCompactedError when that revision is compacted on the member.
+   */
   hashKV(revision: number, deadline: number): Promise<KvHash>;
   /** The Prometheus text from the member's /metrics. */
   metrics(deadline: number): Promise<string>;
@@ -58,6 +62,17 @@ export interface EtcdMember {
    */
   accessProbe(deadline: number): Promise<EtcdEndpointAccess>;
   close(): void;
+}
+
+/**
+ * HashKV (or a read) asked for a revision at or below the member's compaction point:
+ * etcd 3.4 refuses a hash at the compacted revision itself, 3.5 answers it.
+ */
+export class RevisionCompactedError extends Error {
+  constructor(readonly revision: number) {
+    super(`revision ${revision} has been compacted`);
+    this.name = 'RevisionCompactedError';
+  }
 }
 
 /** Opens a client to one endpoint; `metricsUrl` overrides `${endpoint}/metrics`. */

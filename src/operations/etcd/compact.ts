@@ -1,4 +1,8 @@
-/** Compaction to the current revision, and listing or disarming alarms. Safe to retry. */
+/**
+ * Compaction to the current revision, and listing or disarming alarms. Safe to retry.
+ * What etcd refuses throws (the job fails, and is retried); alarms raised again right
+ * after the disarm make the report `incomplete`.
+ */
 import type { AlarmInfo } from '../../domain/etcd.js';
 import { QuorumError } from '../../domain/errors.js';
 import type { Report } from '../../domain/report.js';
@@ -112,6 +116,13 @@ export async function disarmAlarms(
     return {
       ...head,
       finishedAt: new Date().toISOString(),
+      // Disarmed but raised again: the alarms are still there, so the disarm did not happen.
+      incomplete: remaining.length
+        ? {
+            how: 'stopped' as const,
+            reason: `raised again: ${remaining.map((a) => `${a.alarm} on ${a.memberId}`).join(', ')}`,
+          }
+        : undefined,
       findings: remaining.length
         ? remaining.map((a) => ({
             id: 'etcd.alarms.disarm',

@@ -4,7 +4,7 @@
  * so every other member must be healthy), stop at the first failure.
  */
 import type { MemberProbe } from '../../domain/etcd.js';
-import type { Finding, Report } from '../../domain/report.js';
+import type { Finding, Incomplete, Report } from '../../domain/report.js';
 import type { DefragMemberResult, ProgressFn } from '../../domain/snapshot.js';
 import { formatBytes, formatDuration } from '../../config/units.js';
 import type { EtcdConnector, EtcdMember } from './client.js';
@@ -85,7 +85,21 @@ export async function defragCluster(
     startedAt,
     finishedAt: new Date().toISOString(),
     findings,
+    incomplete: incompleteOf(results),
     data: { members: results },
+  };
+}
+
+/** A defrag that stopped at a member did not happen (fully): refused when it changed nothing. */
+function incompleteOf(results: readonly DefragMemberResult[]): Incomplete | undefined {
+  const failed = results.find((r) => r.error);
+  if (!failed) return undefined;
+  const done = results.filter((r) => r.durationMs !== undefined).length;
+  // The health gate refuses before the member is touched; defragOne reads `before` first.
+  const touched = done > 0 || failed.before !== undefined;
+  return {
+    how: touched ? 'stopped' : 'refused',
+    reason: `${failed.name}: ${failed.error}; ${done} of ${results.length} member(s) defragmented`,
   };
 }
 

@@ -2,7 +2,7 @@
  * The few etcd metrics the check reads, from the Prometheus text format.
  * Only the families named below are parsed; everything else is skipped.
  */
-import type { EtcdMetrics } from '../../domain/etcd.js';
+import type { EtcdMetrics, HistogramSample, LatencySample } from '../../domain/etcd.js';
 
 interface Sample {
   labels: Record<string, string>;
@@ -32,15 +32,42 @@ export function parsePrometheusText(
   return out;
 }
 
+interface Bucket {
+  le: number;
+  count: number;
+}
+
 /**
  * Prometheus' histogram_quantile over cumulative buckets: linear interpolation
  * inside the bucket that holds the rank. Undefined when there are no observations.
  */
 export function histogramQuantile(q: number, buckets: readonly Sample[]): number | undefined {
-  const sorted = buckets
+  return quantileOfBuckets(q, sortedBuckets(buckets));
+}
+
+/** histogramQuantile of a HistogramSample (a window's bucket deltas, or a whole lifetime). */
+export function sampleQuantile(q: number, h: HistogramSample): number | undefined {
+  const finite = h.le.map((le, i) => ({ le, count: h.cumulative[i] ?? 0 }));
+  return quantileOfBuckets(q, [...finite, { le: Infinity, count: h.count }]);
+}
+
+/** The buckets of one histogram as a HistogramSample; undefined without a `+Inf` bucket. */
+export function toHistogramSample(buckets: readonly Sample[]): HistogramSample | undefined {
+  const sorted = sortedBuckets(buckets);
+  const inf = sorted.find((b) => b.le === Infinity);
+  if (!inf) return undefined;
+  const finite = sorted.filter((b) => b.le !== Infinity);
+  return { le: finite.map((b) => b.le), cumulative: finite.map((b) => b.count), count: inf.count };
+}
+
+function sortedBuckets(buckets: readonly Sample[]): Bucket[] {
+  return buckets
     .map((b) => ({ le: b.labels.le === '+Inf' ? Infinity : Number(b.labels.le), count: b.value }))
     .filter((b) => !Number.isNaN(b.le))
     .sort((a, b) => a.le - b.le);
+}
+
+function quantileOfBuckets(q: number, sorted: readonly Bucket[]): number | undefined {
   const total = sorted.at(-1)?.count ?? 0;
   if (total <= 0) return undefined;
   const rank = q * total;
@@ -84,5 +111,16 @@ export function readEtcdMetrics(text: string, nowMs: number): EtcdMetrics {
     hasLeader: hasLeader === undefined ? undefined : hasLeader === 1,
     quotaBackendBytes: first(NAMES.quota),
     uptimeSeconds: start === undefined ? undefined : Math.max(0, nowMs / 1_000 - start),
+  };
+}
+
+/** The disk-latency histograms in a /metrics text, read at `atMs`: one end of a latency window. */
+export function readLatencySample(text: string, atMs: number): LatencySample {
+  const s = parsePrometheusText(text, WANTED);
+  return {
+    at: atMs,
+    processStart: s.get(NAMES.start)?.[0]?.value,
+    walFsync: toHistogramSample(s.get(NAMES.wal) ?? []),
+    backendCommit: toHistogramSample(s.get(NAMES.commit) ?? []),
   };
 }

@@ -3,9 +3,9 @@
  * never hangs the caller. Results are data, errors included.
  */
 import { describeError } from '../../domain/errors.js';
-import type { ClusterView, MemberProbe } from '../../domain/etcd.js';
+import type { ClusterView, LatencySample, MemberProbe } from '../../domain/etcd.js';
 import type { EtcdMember } from './client.js';
-import { readEtcdMetrics } from './metrics.js';
+import { readEtcdMetrics, readLatencySample } from './metrics.js';
 
 export type Outcome<T> =
   { ok: true; value: T; ms: number } | { ok: false; error: string; ms: number };
@@ -36,11 +36,27 @@ export async function settleBy<T>(work: Promise<T>, deadline: number): Promise<O
   }
 }
 
+/** What probeMember started: the probe so far, and `finish` for the rest. */
+export interface StartedProbe {
+  probe: MemberProbe;
+  finish(): Promise<MemberProbe>;
+  /** The latency histograms of the first /metrics read, set when `finish` resolves. */
+  sample?: LatencySample;
+}
+
+/** The member's /metrics text, and when it answered (epoch ms). */
+export function readMetricsText(member: EtcdMember, deadline: number) {
+  return settleBy(
+    member.metrics(deadline).then((text) => ({ text, at: Date.now() })),
+    deadline,
+  );
+}
+
 /** Status, health and metrics of one member, all concurrently, all by `deadline`. */
-export async function probeMember(member: EtcdMember, deadline: number) {
+export async function probeMember(member: EtcdMember, deadline: number): Promise<StartedProbe> {
   const status = settleBy(member.status(deadline), deadline);
   const health = settleBy(member.healthRead(deadline), deadline);
-  const metrics = settleBy(member.metrics(deadline), deadline);
+  const metrics = readMetricsText(member, deadline);
   const probe: MemberProbe = { endpoint: member.endpoint, healthy: false, applyLag: [] };
   const s = await status;
   if (s.ok) {
@@ -48,16 +64,21 @@ export async function probeMember(member: EtcdMember, deadline: number) {
     probe.applyLag.push(s.value.raftIndex - s.value.raftAppliedIndex);
   } else probe.statusError = s.error;
   /** The rest finishes in the background; `finish` waits for it. */
-  const finish = async () => {
-    const [h, m] = await Promise.all([health, metrics]);
-    probe.healthy = h.ok;
-    probe.healthMs = h.ms;
-    if (!h.ok) probe.healthError = h.error;
-    if (m.ok) probe.metrics = readEtcdMetrics(m.value, Date.now());
-    else probe.metricsError = m.error;
-    return probe;
+  const started: StartedProbe = {
+    probe,
+    finish: async () => {
+      const [h, m] = await Promise.all([health, metrics]);
+      probe.healthy = h.ok;
+      probe.healthMs = h.ms;
+      if (!h.ok) probe.healthError = h.error;
+      if (m.ok) {
+        probe.metrics = readEtcdMetrics(m.value.text, m.value.at);
+        started.sample = readLatencySample(m.value.text, m.value.at);
+      } else probe.metricsError = m.error;
+      return probe;
+    },
   };
-  return { probe, finish };
+  return started;
 }
 
 /** Member list and alarms from the first member that answers. */

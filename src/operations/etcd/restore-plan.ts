@@ -2,10 +2,15 @@
  * The exact, pasteable restore procedure for one snapshot and this cluster's
  * members: names and peer URLs from the live member list, or from the snapshot's
  * metadata when the cluster cannot answer (the usual case when a restore is needed).
+ * The restore tool follows the members' etcd version (live status, else the
+ * snapshot's metadata): `etcdutl` (3.5 and later) bumps the revision, etcd 3.4's
+ * `etcdctl` cannot. Every path in the plan is absolute, so each command runs as
+ * pasted on the machine its comment names.
  */
+import path from 'node:path';
 import { QuorumError } from '../../domain/errors.js';
 import type { MemberInfo } from '../../domain/etcd.js';
-import type { Report } from '../../domain/report.js';
+import type { Finding, Report } from '../../domain/report.js';
 import type { SnapshotEntry } from '../../domain/snapshot.js';
 import type { EtcdConnector } from './client.js';
 import { settleBy } from './probe.js';
@@ -20,32 +25,91 @@ export interface RestorePlanInput {
   now?: Date;
 }
 
+/** What restores the data dir on the members, chosen by their etcd version. */
+export interface RestoreTool {
+  /** `etcdutl` for etcd 3.5 and later (or an unknown version); `etcdctl` for 3.4 and older. */
+  command: 'etcdutl' | 'etcdctl';
+  /** `--bump-revision … --mark-compacted` (etcdutl only: etcd 3.4's etcdctl has neither). */
+  bumpsRevision: boolean;
+  /** The oldest version the members run, when known. */
+  etcdVersion?: string;
+  versionFrom: 'live members' | 'snapshot metadata' | 'unknown';
+  /** Every distinct version seen (more than one: mid-upgrade). */
+  versions: string[];
+}
+
 export interface RestorePlanData {
   snapshot: string;
+  /** The snapshot file, absolute, on the machine that made the plan. */
+  file: string;
   membersFrom: 'live member list' | 'snapshot metadata';
   members: MemberInfo[];
+  tool: RestoreTool;
   /** The procedure, one shell block; comments say where each command runs. */
   text: string;
 }
 
 export type RestorePlanReport = Report<RestorePlanData>;
 
-async function liveMembers(
-  connect: EtcdConnector,
-  endpoints: readonly string[],
-  timeoutMs: number,
-) {
-  for (const endpoint of endpoints) {
-    const member = connect(endpoint);
-    try {
-      const deadline = Date.now() + timeoutMs;
-      const r = await settleBy(member.memberList(deadline), deadline);
-      if (r.ok && r.value.length > 0) return r.value;
-    } finally {
-      member.close();
-    }
-  }
-  return undefined;
+/** The revision bump after a restore: far above anything a watcher has seen. */
+const BUMP = 1_000_000_000;
+
+async function liveFacts(connect: EtcdConnector, endpoints: readonly string[], timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  const answers = await Promise.all(
+    endpoints.map(async (endpoint) => {
+      const member = connect(endpoint);
+      try {
+        const [status, list] = await Promise.all([
+          settleBy(member.status(deadline), deadline),
+          settleBy(member.memberList(deadline), deadline),
+        ]);
+        return {
+          version: status.ok ? status.value.version : undefined,
+          members: list.ok && list.value.length > 0 ? list.value : undefined,
+        };
+      } finally {
+        member.close();
+      }
+    }),
+  );
+  return {
+    members: answers.find((a) => a.members)?.members,
+    versions: answers.flatMap((a) => (a.version ? [a.version] : [])),
+  };
+}
+
+/** 3.4.23 → [3, 4, 23]; undefined when it is no version. */
+const versionParts = (v: string) => {
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(v);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
+};
+const compareVersions = (a: number[], b: number[]) =>
+  (a[0] ?? 0) - (b[0] ?? 0) || (a[1] ?? 0) - (b[1] ?? 0) || (a[2] ?? 0) - (b[2] ?? 0);
+
+/** The oldest member decides: etcdctl 3.4's restore also works for a 3.5 member. */
+export function chooseRestoreTool(liveVersions: string[], metaVersion?: string): RestoreTool {
+  const versionFrom = liveVersions.length
+    ? 'live members'
+    : metaVersion
+      ? 'snapshot metadata'
+      : 'unknown';
+  const seen = liveVersions.length ? liveVersions : metaVersion ? [metaVersion] : [];
+  const versions = [...new Set(seen)];
+  const known = versions
+    .map((v) => ({ v, parts: versionParts(v) }))
+    .filter((x): x is { v: string; parts: number[] } => x.parts !== undefined)
+    .sort((a, b) => compareVersions(a.parts, b.parts));
+  const oldest = known[0];
+  if (!oldest) return { command: 'etcdutl', bumpsRevision: true, versionFrom: 'unknown', versions };
+  const modern = compareVersions(oldest.parts, [3, 5, 0]) >= 0;
+  return {
+    command: modern ? 'etcdutl' : 'etcdctl',
+    bumpsRevision: modern,
+    etcdVersion: oldest.v,
+    versionFrom,
+    versions,
+  };
 }
 
 export async function restorePlan(
@@ -53,8 +117,10 @@ export async function restorePlan(
   input: RestorePlanInput,
 ): Promise<RestorePlanReport> {
   const startedAt = new Date().toISOString();
-  const live = await liveMembers(connect, input.endpoints, input.timeoutMs);
-  const members = (live ?? input.entry.meta?.members ?? []).filter((m) => !m.isLearner && m.name);
+  const live = await liveFacts(connect, input.endpoints, input.timeoutMs);
+  const members = (live.members ?? input.entry.meta?.members ?? []).filter(
+    (m) => !m.isLearner && m.name,
+  );
   if (members.length === 0) {
     throw new QuorumError(
       'ETCD_UNREACHABLE',
@@ -62,64 +128,102 @@ export async function restorePlan(
       'Run it where etcd is reachable, or write the plan from `etcdctl member list` output by hand.',
     );
   }
-  const text = planText(input, members);
-  const stale = !input.entry.verified;
+  const tool = chooseRestoreTool(live.versions, input.entry.meta?.etcdVersion || undefined);
+  const file = path.resolve(input.entry.path);
   return {
     kind: 'etcd.restore-plan',
     cluster: input.cluster,
     startedAt,
     finishedAt: new Date().toISOString(),
-    findings: [
-      stale
-        ? {
-            id: 'etcd.restore-plan.snapshot',
-            severity: 'warn',
-            title: `${input.entry.id} is not verified (${input.entry.problem ?? 'unknown'})`,
-            remedy: `Run \`quorum etcd verify ${input.entry.id}\` first; restore only from a snapshot that passes.`,
-          }
-        : {
-            id: 'etcd.restore-plan.snapshot',
-            severity: 'ok',
-            title: `Plan for ${input.entry.id} (revision ${input.entry.revision ?? '?'})`,
-          },
-      ...(live
-        ? []
-        : [
-            {
-              id: 'etcd.restore-plan.members',
-              severity: 'info' as const,
-              title: 'Members taken from the snapshot metadata: the cluster did not answer',
-            },
-          ]),
-    ],
+    findings: planFindings(input.entry, file, live.members !== undefined, tool),
     data: {
       snapshot: input.entry.id,
-      membersFrom: live ? 'live member list' : 'snapshot metadata',
+      file,
+      membersFrom: live.members ? 'live member list' : 'snapshot metadata',
       members,
-      text,
+      tool,
+      text: planText(input, file, members, tool),
     },
   };
 }
 
-function planText(input: RestorePlanInput, members: MemberInfo[]): string {
+function planFindings(e: SnapshotEntry, file: string, live: boolean, tool: RestoreTool) {
+  const findings: Finding[] = [
+    e.verified
+      ? {
+          id: 'etcd.restore-plan.snapshot',
+          severity: 'ok',
+          title: `Plan for ${e.id} (revision ${e.revision ?? '?'})`,
+        }
+      : {
+          id: 'etcd.restore-plan.snapshot',
+          severity: 'warn',
+          title: `${e.id} is not verified (${e.problem ?? 'unknown'})`,
+          remedy: `Run \`quorum etcd verify ${sh(file)}\` first; restore only from a snapshot that passes.`,
+        },
+  ];
+  if (!live) {
+    findings.push({
+      id: 'etcd.restore-plan.members',
+      severity: 'info',
+      title: 'Members taken from the snapshot metadata: the cluster did not answer',
+    });
+  }
+  if (tool.versions.length > 1) {
+    findings.push({
+      id: 'etcd.restore-plan.versions',
+      severity: 'info',
+      title: `The members run etcd ${tool.versions.join(', ')}: the plan uses the tool for the oldest (${tool.etcdVersion ?? '?'})`,
+    });
+  }
+  if (tool.versionFrom === 'unknown') {
+    findings.push({
+      id: 'etcd.restore-plan.tool',
+      severity: 'warn',
+      title:
+        "The members' etcd version is unknown: the plan restores with etcdutl (etcd 3.5 and later)",
+      remedy:
+        'On etcd 3.4 use `etcdctl snapshot restore` with the same flags but without --bump-revision and --mark-compacted, then restart everything that watches the API.',
+    });
+  } else if (!tool.bumpsRevision) {
+    findings.push({
+      id: 'etcd.restore-plan.tool',
+      severity: 'info',
+      title: `etcd ${tool.etcdVersion ?? '?'}: the plan restores with etcdctl, which cannot bump the revision`,
+      detail:
+        "The revision goes back to the snapshot's, below what watchers have seen: restart every kube-apiserver, kube-controller-manager, kube-scheduler, kubelet and any controller that watches the API after the restore. etcdutl 3.5 can restore this snapshot with --bump-revision (etcd 3.4 runs its data dir).",
+    });
+  }
+  return findings;
+}
+
+/** A word for the shell: quoted only when it needs to be. */
+const sh = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+function planText(
+  input: RestorePlanInput,
+  snapshotFile: string,
+  members: MemberInfo[],
+  tool: RestoreTool,
+): string {
   const e = input.entry;
   const stamp = (input.now ?? new Date()).toISOString().slice(0, 19).replace(/[-:]/g, '');
   const file = `/var/tmp/${e.id}.db`;
-  const initialCluster = members.map((m) => `${m.name}=${m.peerUrls[0] ?? '?'}`).join(',');
-  const restoreDir = `${input.dataDir}-restore-${stamp}`;
-  const lines = [
+  const src = sh(snapshotFile);
+  const gz = snapshotFile.endsWith('.gz');
+  const dataDir = sh(input.dataDir);
+  const restoreDir = sh(`${input.dataDir}-restore-${stamp}`);
+  return [
     `# Restore ${input.cluster} from ${e.id} (revision ${e.revision ?? '?'}, taken ${e.createdAt})`,
     `# Members: ${members.map((m) => `${m.name} ${m.peerUrls[0] ?? '?'}`).join(', ')}`,
     '',
-    '# 1. Check the snapshot (here):',
-    `quorum etcd verify ${e.id}`,
-    e.meta ? `sha256sum ${e.path}   # expect ${e.meta.sha256}` : `sha256sum ${e.path}`,
+    `# 1. Check the snapshot (on the machine that keeps it, in ${path.dirname(snapshotFile)}):`,
+    `quorum etcd verify ${src}`,
+    e.meta ? `sha256sum ${src}   # expect ${e.meta.sha256}` : `sha256sum ${src}`,
     '',
-    `# 2. Copy it to ${file} on every member${e.path.endsWith('.gz') ? ' and unpack it' : ''}:`,
+    `# 2. Copy it to ${file} on every member${gz ? ' and unpack it' : ''} (from that machine; member names as ssh hosts):`,
     ...members.map((m) =>
-      e.path.endsWith('.gz')
-        ? `gunzip -c ${e.path} | ssh ${m.name} 'cat > ${file}'`
-        : `scp ${e.path} ${m.name}:${file}`,
+      gz ? `gunzip -c ${src} | ssh ${m.name} 'cat > ${file}'` : `scp ${src} ${m.name}:${file}`,
     ),
     '',
     '# 3. Stop every kube-apiserver (on each control-plane node):',
@@ -128,35 +232,65 @@ function planText(input: RestorePlanInput, members: MemberInfo[]): string {
     '# 4. Stop etcd on every member (kubeadm static pod; or: sudo systemctl stop etcd):',
     'sudo mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/etcd.yaml.stopped',
     '',
-    '# 5. Restore on each member, into a new data dir. --bump-revision and --mark-compacted',
-    '#    keep Kubernetes watch caches from missing changes (etcdutl 3.5.x with these flags, or 3.6).',
-  ];
-  for (const m of members) {
-    lines.push(
-      `# on ${m.name}:`,
-      `sudo etcdutl snapshot restore ${file} \\`,
-      `  --name ${m.name} \\`,
-      `  --initial-cluster ${initialCluster} \\`,
-      `  --initial-cluster-token ${input.cluster}-restore-${stamp} \\`,
-      `  --initial-advertise-peer-urls ${m.peerUrls.join(',')} \\`,
-      `  --data-dir ${restoreDir} \\`,
-      '  --bump-revision 1000000000 --mark-compacted',
-    );
-  }
-  lines.push(
+    ...restoreLines(input, file, restoreDir, stamp, members, tool),
     '',
     '# 6. Swap the data dirs on each member (the old one is kept):',
-    `sudo mv ${input.dataDir} ${input.dataDir}.before-restore-${stamp} && sudo mv ${restoreDir} ${input.dataDir}`,
+    `sudo mv ${dataDir} ${sh(`${input.dataDir}.before-restore-${stamp}`)} && sudo mv ${restoreDir} ${dataDir}`,
     '',
     '# 7. Start etcd on every member:',
     'sudo mv /etc/kubernetes/etcd.yaml.stopped /etc/kubernetes/manifests/etcd.yaml',
     '',
-    '# 8. Verify health (here) before going on; every member must be healthy:',
-    `quorum etcd check --cluster ${input.cluster}`,
+    '# 8. Verify health (where Quorum is configured) before going on; every member must be healthy:',
+    `quorum etcd check --cluster ${sh(input.cluster)}`,
     '',
     '# 9. Start the kube-apiservers (on each control-plane node), then restart',
-    '#    kube-controller-manager, kube-scheduler and the kubelets so they re-list:',
+    tool.bumpsRevision
+      ? '#    kube-controller-manager, kube-scheduler and the kubelets so they re-list:'
+      : '#    kube-controller-manager, kube-scheduler, the kubelets and every controller or operator\n' +
+        '#    that watches the API, so they re-list (the revision went back, see step 5):',
     'sudo mv /etc/kubernetes/kube-apiserver.yaml.stopped /etc/kubernetes/manifests/kube-apiserver.yaml',
-  );
-  return lines.join('\n');
+  ].join('\n');
+}
+
+function restoreLines(
+  input: RestorePlanInput,
+  file: string,
+  restoreDir: string,
+  stamp: string,
+  members: MemberInfo[],
+  tool: RestoreTool,
+): string[] {
+  const initialCluster = members.map((m) => `${m.name}=${m.peerUrls[0] ?? '?'}`).join(',');
+  const version = tool.etcdVersion ? `etcd ${tool.etcdVersion}` : 'etcd of unknown version';
+  const head = tool.bumpsRevision
+    ? [
+        `# 5. Restore on each member, into a new data dir, with etcdutl (the members run ${version}).`,
+        '#    --bump-revision and --mark-compacted keep Kubernetes watch caches from missing changes.',
+        ...(tool.versionFrom === 'unknown'
+          ? ['#    On etcd 3.4: etcdctl instead of etcdutl, without those two flags (see step 9).']
+          : []),
+      ]
+    : [
+        `# 5. Restore on each member, into a new data dir, with etcdctl (the members run ${version}).`,
+        "#    etcd 3.4's restore cannot bump the revision: it goes back to the snapshot's",
+        `#    (${input.entry.revision ?? '?'}), below what watchers have seen; step 9 makes them re-list.`,
+        '#    Or, with etcdutl 3.5 on the member (it restores a 3.4 snapshot into a data dir etcd',
+        '#    3.4 runs; seen with 3.5.16 and 3.4.23): etcdutl instead of etcdctl, same flags, plus',
+        `#    --bump-revision ${BUMP} --mark-compacted`,
+      ];
+  const lines = [...head];
+  for (const m of members) {
+    lines.push(
+      `# on ${m.name}:`,
+      `sudo ${tool.command} snapshot restore ${file} \\`,
+      `  --name ${sh(m.name)} \\`,
+      `  --initial-cluster ${sh(initialCluster)} \\`,
+      `  --initial-cluster-token ${sh(`${input.cluster}-restore-${stamp}`)} \\`,
+      `  --initial-advertise-peer-urls ${sh(m.peerUrls.join(','))} \\`,
+      tool.bumpsRevision
+        ? `  --data-dir ${restoreDir} \\\n  --bump-revision ${BUMP} --mark-compacted`
+        : `  --data-dir ${restoreDir}`,
+    );
+  }
+  return lines;
 }

@@ -1,6 +1,7 @@
 /**
  * The snapshot directory: listing (newest first), finding by id or path,
  * removing, and cleaning up temporary files that a killed process left behind.
+ * Entries carry absolute paths, so what is printed from them works from any directory.
  */
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,7 +27,7 @@ async function readMeta(file: string): Promise<SnapshotMeta | undefined> {
 async function entryFor(dir: string, file: string): Promise<SnapshotEntry | undefined> {
   const parsed = parseSnapshotName(file);
   if (!parsed) return undefined;
-  const full = path.join(dir, file);
+  const full = path.resolve(dir, file);
   const size = (await stat(full)).size;
   const meta = await readMeta(`${full}${META_SUFFIX}`);
   const problem = !meta
@@ -78,7 +79,7 @@ export async function findSnapshot(dir: string, ref: string): Promise<SnapshotEn
       const size = (await stat(ref)).size;
       return {
         id: path.basename(ref),
-        path: ref,
+        path: path.resolve(ref),
         cluster: '?',
         createdAt: '',
         size,
@@ -98,8 +99,8 @@ export async function findSnapshot(dir: string, ref: string): Promise<SnapshotEn
 const notFound = (ref: string, dir: string) =>
   new QuorumError(
     'SNAPSHOT_NOT_FOUND',
-    `No snapshot "${ref}" in ${dir}.`,
-    'List them with `quorum etcd snapshots`, or give the path of a snapshot file.',
+    `No snapshot "${ref}" in ${path.resolve(dir)}.`,
+    'List them with `quorum etcd snapshots` (`--dir DIR` for another directory), or give the path of a snapshot file.',
   );
 
 export async function removeSnapshot(entry: SnapshotEntry): Promise<void> {

@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { describeError } from '../../domain/errors.js';
-import type { Report } from '../../domain/report.js';
+import type { Incomplete, Report } from '../../domain/report.js';
 import type { ProgressFn, SnapshotMeta } from '../../domain/snapshot.js';
 import type { EtcdConnector, EtcdMember } from './client.js';
 import { pickSnapshotMember } from './pick-member.js';
@@ -55,12 +55,14 @@ export async function takeSnapshot(
   const report = (
     data: Omit<SnapshotData, 'cleanedUp'>,
     findings: Report['findings'],
+    incomplete?: Incomplete,
   ): SnapshotReport => ({
     kind: 'etcd.snapshot',
     cluster: input.cluster,
     startedAt: startedAt.toISOString(),
     finishedAt: now().toISOString(),
     findings,
+    incomplete,
     data: { ...data, cleanedUp },
   });
   try {
@@ -82,16 +84,23 @@ export async function takeSnapshot(
     const stored = await streamToFile(picked.member, tempPath, input);
     if (stored.problem) {
       await rm(tempPath, { force: true });
-      return report({}, [
+      return report(
+        {},
+        [
+          {
+            id: 'etcd.snapshot.verify',
+            severity: 'crit',
+            title: `Snapshot from ${name} failed verification: ${stored.problem}`,
+            detail: 'The file was removed; nothing was kept.',
+            remedy:
+              'Run `quorum etcd check`; take the snapshot again, from another member if this one is unhealthy.',
+          },
+        ],
         {
-          id: 'etcd.snapshot.verify',
-          severity: 'crit',
-          title: `Snapshot from ${name} failed verification: ${stored.problem}`,
-          detail: 'The file was removed; nothing was kept.',
-          remedy:
-            'Run `quorum etcd check`; take the snapshot again, from another member if this one is unhealthy.',
+          how: 'stopped',
+          reason: `the snapshot from ${name} failed verification (${stored.problem}); nothing was kept`,
         },
-      ]);
+      );
     }
     await rename(tempPath, finalPath);
     await fsyncDir(input.dir);

@@ -16,6 +16,8 @@ import { splitCode } from './split-code.js';
 /** What operations/etcd/restore-plan.ts returns (RestorePlanReport). */
 export type RestorePlanResultReport = Report<{
   snapshot: string;
+  /** The snapshot file, absolute, where the plan was made. */
+  file?: string;
   membersFrom: string;
   members: MemberInfo[];
   text: string;
@@ -24,8 +26,14 @@ export type RestorePlanResultReport = Report<{
 /** Room in a section for the code itself: the label line and the fences take the rest. */
 const CODE_ROOM = LIMITS.sectionText - 40;
 
+/** The CLI line that prints the whole plan, on the machine that keeps the snapshot. */
+const wholePlan = (cluster: string, snapshot: string, file?: string) => {
+  const dir = file && file.includes('/') ? file.slice(0, Math.max(1, file.lastIndexOf('/'))) : '';
+  return `quorum etcd restore-plan ${snapshot} --cluster ${cluster}${dir ? ` --dir ${dir}` : ''}`;
+};
+
 export function restorePlanMessage(report: RestorePlanResultReport): SlackMessage {
-  const { snapshot, membersFrom, members, text } = report.data;
+  const { snapshot, file, membersFrom, members, text } = report.data;
   const names = members.map((m) => escapeMrkdwn(m.name)).join(', ');
   const head: Block[] = [
     header(`etcd restore plan for ${report.cluster}`),
@@ -49,7 +57,7 @@ export function restorePlanMessage(report: RestorePlanResultReport): SlackMessag
     code.push(
       context(
         `_…parts ${shown.length + 1} to ${parts.length} left out: too long for one message. ` +
-          `Run \`quorum etcd restore-plan ${escapeMrkdwn(snapshot)}\` for the whole plan._`,
+          `Run \`${escapeMrkdwn(wholePlan(report.cluster, snapshot, file))}\` for the whole plan._`,
       ),
     );
   }

@@ -10,10 +10,13 @@ import { SIGN } from './verdict.js';
 const age = (iso: string, now: Date) =>
   iso ? `${formatDuration(Math.max(0, now.getTime() - Date.parse(iso)))} ago` : 'age unknown';
 
+/** The directory of a snapshot path (renderers use no node:path). */
+const dirOf = (file: string) => file.slice(0, Math.max(1, file.lastIndexOf('/')));
+
 function line(e: SnapshotEntry, now: Date): string {
   const verified = e.verified
-    ? `${SIGN.ok} verified`
-    : `${SIGN.warn} not verified: ${escapeMrkdwn(truncate(e.problem ?? '?', 200))}`;
+    ? `${SIGN.ok} checked when taken`
+    : `${SIGN.warn} ${escapeMrkdwn(truncate(e.problem ?? 'not checked', 200))}`;
   const rev = e.revision !== undefined ? `rev ${e.revision}` : 'rev ?';
   return `\`${escapeMrkdwn(e.id)}\` · ${age(e.createdAt, now)} · ${rev} · ${formatBytes(e.size)} · ${verified}`;
 }
@@ -52,9 +55,12 @@ export function snapshotListMessage(
     const listed = shown.reduce((sum, t) => sum + t.split('\n').length, 0);
     body.push(context(`_…${n - listed} older snapshots left out._`));
   }
-  const tail = n
+  const tail = newest
     ? context(
-        `Restore plan: \`/etcd-snapshot restore-plan ID\` · verify: \`quorum etcd verify ID\``,
+        `${SIGN.ok} _checked when taken_: the stream's SHA-256 matched as it was saved and the file is still that size; ` +
+          `the files are not re-read. Re-read them on the machine that keeps them: ` +
+          `\`quorum etcd snapshots --cluster ${escapeMrkdwn(cluster)} --dir ${escapeMrkdwn(dirOf(newest.path))} --verify\` · ` +
+          `restore plan: \`/etcd-snapshot restore-plan ID\``,
       )
     : context(`Take one now: \`/etcd-snapshot ${escapeMrkdwn(cluster)}\``);
   return {

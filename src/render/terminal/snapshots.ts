@@ -10,18 +10,61 @@ import { table } from './text.js';
 const age = (iso: string, now: Date) =>
   iso ? formatDuration(Math.max(0, now.getTime() - Date.parse(iso))) : '?';
 
-export function snapshotTable(entries: readonly SnapshotEntry[], now: Date): string {
-  if (entries.length === 0) return 'No snapshots kept.';
-  return table(
-    ['ID', 'AGE', 'REVISION', 'SIZE', 'VERIFIED'],
+/** A re-read of one file (`quorum etcd snapshots --verify`); operations/etcd/snapshot-verify.ts. */
+export interface SnapshotRecheckResult {
+  id: string;
+  intact: boolean;
+  problem?: string;
+}
+
+export interface SnapshotListView {
+  cluster: string;
+  /** The directory read, absolute. */
+  dir: string;
+  entries: readonly SnapshotEntry[];
+  /** Present with --verify: one per entry. */
+  rechecks?: readonly SnapshotRecheckResult[];
+}
+
+const TAKEN = 'CHECKED WHEN TAKEN';
+const NOW = 'RE-CHECKED NOW';
+
+/** The list, the directory it came from, and what its check columns mean. */
+export function snapshotTable(view: SnapshotListView, now: Date): string {
+  const { entries, rechecks } = view;
+  if (entries.length === 0) return `No snapshots of ${view.cluster} in ${view.dir}.`;
+  const recheck = new Map(rechecks?.map((r) => [r.id, r]));
+  const cell = (id: string) => {
+    const r = recheck.get(id);
+    return !r ? '?' : r.intact ? 'intact' : `DAMAGED: ${r.problem ?? '?'}`;
+  };
+  const rows = table(
+    ['ID', 'AGE', 'REVISION', 'SIZE', TAKEN, ...(rechecks ? [NOW] : [])],
     entries.map((e) => [
       e.id,
       age(e.createdAt, now),
       String(e.revision ?? '?'),
       formatBytes(e.size),
       e.verified ? 'yes' : `NO: ${e.problem ?? '?'}`,
+      ...(rechecks ? [cell(e.id)] : []),
     ]),
   );
+  const legend = [
+    `${TAKEN}: the stream's SHA-256 matched as it was saved and the file is still that size;`,
+    `  the file is not re-read (\`quorum etcd snapshots --verify\` does).`,
+  ];
+  if (rechecks) {
+    const damaged = rechecks.filter((r) => !r.intact).length;
+    legend.push(
+      `${NOW}: each file re-read: bbolt header, trailing SHA-256, the SHA-256 in its sidecar.`,
+      damaged
+        ? `${damaged} of ${rechecks.length} damaged: do not restore from ${damaged === 1 ? 'it' : 'them'}.`
+        : `All ${rechecks.length} intact.`,
+    );
+  }
+  const n = entries.length;
+  const head = `${n} snapshot${n === 1 ? '' : 's'} of ${view.cluster} in ${view.dir}, newest first:`;
+  return [head, '', rows, '', ...legend].join('\n');
 }
 
 export function retentionText(decision: RetentionDecision, dryRun: boolean, now: Date): string {

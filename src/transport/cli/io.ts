@@ -1,4 +1,5 @@
 /** What a CLI command gets: its streams, environment and the wiring that builds real clients. */
+import type { QuorumError } from '../../domain/errors.js';
 import type { Config, ClusterConfig } from '../../config/schema.js';
 import type { Logger } from '../../domain/logger.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
@@ -19,3 +20,19 @@ export interface CliDeps {
 }
 
 export type ExitStatus = 0 | 1 | 2 | 3;
+
+/** An error on stderr for people, or with `--json` as one JSON object on stdout (nothing on stderr). */
+export function printError(io: CliIo, err: QuorumError, json: boolean): void {
+  if (json) {
+    const body = {
+      status: 'error',
+      exitCode: 3,
+      code: err.code,
+      message: err.message,
+      hint: err.hint ?? null,
+    };
+    io.stdout(`${JSON.stringify(body, null, 2)}\n`);
+  } else {
+    io.stderr(`quorum: ${err.message}\n${err.hint ? `${err.hint}\n` : ''}`);
+  }
+}

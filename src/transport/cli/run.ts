@@ -1,6 +1,7 @@
 /**
  * The CLI dispatcher: finds the command, runs it, and turns every error into a
- * message and exit status 3 — never a stack trace (LOG_LEVEL=debug logs it).
+ * message and exit status 3 — never a stack trace (LOG_LEVEL=debug logs it). With
+ * `--json` the error is a JSON object on stdout instead: `{"status":"error","code",…}`.
  */
 import { describeError, isQuorumError, QuorumError } from '../../domain/errors.js';
 import { closest } from './args.js';
@@ -13,7 +14,7 @@ import { securityAuditCommand, USAGE as SECURITY_AUDIT_USAGE } from './commands/
 import { botCommand, BOT_USAGE, startCommand, START_USAGE } from './commands/start.js';
 import { upgradeCheckCommand, USAGE as UPGRADE_CHECK_USAGE } from './commands/upgrade-check.js';
 import { workerCommand, WORKER_USAGE } from './commands/worker.js';
-import type { CliDeps, CliIo, ExitStatus } from './io.js';
+import { printError, type CliDeps, type CliIo, type ExitStatus } from './io.js';
 
 type Command = (args: string[], io: CliIo, deps: CliDeps) => Promise<ExitStatus>;
 
@@ -67,6 +68,53 @@ function findCommand(argv: string[]): { name: string; rest: string[] } {
   );
 }
 
+/** `--json` anywhere before a `--`: the caller wants every answer, errors too, as JSON. */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).some(
+    (a) => a === '--json' || a.startsWith('--json='),
+  );
+}
+
+/** `--help` or `-h` among a command's flags: print its usage instead of running it. */
+function wantsHelp(rest: readonly string[]): boolean {
+  const end = rest.indexOf('--');
+  return (end === -1 ? rest : rest.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+const FILE_HINTS: Record<string, (path: string) => string> = {
+  ENOENT: (p) => `${p} does not exist: create it or name another path.`,
+  ENOTDIR: (p) => `A part of ${p} is not a directory: name another path.`,
+  EISDIR: (p) => `${p} is a directory where a file is needed: name a file.`,
+  EACCES: (p) => `This user may not use ${p}: fix its permissions or name another path.`,
+  EPERM: (p) => `This user may not use ${p}: fix its permissions or name another path.`,
+  EROFS: (p) => `${p} is on a read-only filesystem: name another path.`,
+  ENOSPC: (p) => `The disk holding ${p} is full: free space or name another path.`,
+};
+
+/** A failed filesystem call (it has a path and a syscall): says which path and what to do. */
+function fileError(err: unknown): QuorumError | undefined {
+  const e = err as Partial<NodeJS.ErrnoException> | undefined;
+  if (!(err instanceof Error) || typeof e?.path !== 'string' || typeof e.syscall !== 'string')
+    return undefined;
+  const hint = FILE_HINTS[e.code ?? '']?.(e.path) ?? `Check ${e.path} and run again.`;
+  return new QuorumError('FILE_ACCESS_FAILED', describeError(err), hint, { cause: err });
+}
+
+/** Any thrown value as a coded error with a hint; what was unexpected is logged (debug), not shown. */
+function asQuorumError(err: unknown, deps: CliDeps): QuorumError {
+  if (isQuorumError(err)) return err;
+  const file = fileError(err);
+  if (file) return file;
+  deps.logger.debug({ err }, 'command failed');
+  return new QuorumError(
+    'INTERNAL',
+    describeError(err),
+    'This is unexpected: run again with LOG_LEVEL=debug and report it.',
+    { cause: err },
+  );
+}
+
 export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
   if (argv.length === 0 || ['help', '--help', '-h'].includes(argv[0] ?? '')) {
     io.stdout(HELP);
@@ -74,16 +122,14 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
   }
   try {
     const { name, rest } = findCommand(argv);
-    return await (COMMANDS[name] as { run: Command }).run(rest, io, deps);
-  } catch (err) {
-    if (isQuorumError(err)) {
-      io.stderr(`quorum: ${err.message}\n${err.hint ? `${err.hint}\n` : ''}`);
-    } else {
-      deps.logger.error({ err }, 'command failed');
-      io.stderr(
-        `quorum: ${describeError(err)}\nThis is unexpected: run again with LOG_LEVEL=debug and report it.\n`,
-      );
+    const command = COMMANDS[name] as { run: Command; usage: string };
+    if (wantsHelp(rest)) {
+      io.stdout(`Usage: ${command.usage}\n`);
+      return 0;
     }
+    return await command.run(rest, io, deps);
+  } catch (err) {
+    printError(io, asQuorumError(err, deps), wantsJson(argv));
     return 3;
   }
 }

@@ -10,11 +10,16 @@ export type QueueDepthSource = () => Promise<{ queue: string; counts: Record<str
 
 export interface RuntimeMetrics {
   registry: Registry;
+  /** Jobs that did their work, whatever they found (a crit etcd check included). */
   jobsCompleted: Counter<'kind' | 'cluster'>;
-  /** Jobs that failed for good (attempts exhausted, or not retryable). */
+  /**
+   * Jobs that failed for good: attempts exhausted, not retryable, or a report saying the
+   * operation refused, stopped or could not run (`reportFailure` in domain/report.ts).
+   */
   jobsFailed: Counter<'kind' | 'cluster'>;
   /** Attempts that failed and will be retried. */
   jobRetries: Counter<'kind' | 'cluster'>;
+  /** outcome: `completed` or `failed`, as the two counters above (and every failed attempt). */
   jobDuration: Histogram<'kind' | 'outcome'>;
   /** Times a maintenance job found its cluster busy and was put back. */
   maintenanceDeferred: Counter<'cluster'>;
@@ -51,13 +56,13 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): RuntimeM
     registry,
     jobsCompleted: new Counter({
       name: 'quorum_jobs_completed_total',
-      help: 'Jobs that completed, by kind and cluster.',
+      help: 'Jobs that did their work (whatever they found), by kind and cluster.',
       labelNames: ['kind', 'cluster'],
       registers,
     }),
     jobsFailed: new Counter({
       name: 'quorum_jobs_failed_total',
-      help: 'Jobs that failed for good (no attempts left, or not retryable), by kind and cluster.',
+      help: 'Jobs that failed for good (no attempts left, not retryable, or the operation refused, stopped or could not run), by kind and cluster.',
       labelNames: ['kind', 'cluster'],
       registers,
     }),
@@ -69,7 +74,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): RuntimeM
     }),
     jobDuration: new Histogram({
       name: 'quorum_job_duration_seconds',
-      help: 'Duration of job attempts, by kind and outcome (completed, failed).',
+      help: 'Duration of job attempts, by kind and outcome (completed; failed: an error, or the operation refused, stopped or could not run).',
       labelNames: ['kind', 'outcome'],
       buckets: [0.01, 0.05, 0.25, 1, 5, 15, 60, 300, 900, 3600],
       registers,

@@ -8,6 +8,9 @@
  *   destructive needs an approval before it is enqueued
  *   maintenance holds the cluster's maintenance lease (one at a time per cluster)
  *   timeout · attempts · backoff
+ *   fails when  besides throwing: when its report is `incomplete` (the action refused or
+ *               stopped) or could not run; such a job fails at once, not retried. A read-only
+ *               kind's crit findings are about the cluster: that job still completed.
  *
  * Handlers only translate: build the operation's input from config and params, call
  * the operation, return its Report. Operations know nothing of queues.
@@ -61,7 +64,8 @@ const ping = defineJob({
 });
 
 /** name etcd.check · params { timeoutMs? } · effect: reads only · timeout 3 × the check timeout ·
- *  2 attempts, 5 s apart (an unhealthy cluster is a report, not a failure) */
+ *  2 attempts, 5 s apart (an unhealthy cluster is a report, not a failure; no member answering
+ *  at all is: the check could not run) */
 const check = defineJob({
   name: 'etcd.check',
   title: 'etcd check',
@@ -87,12 +91,14 @@ const check = defineJob({
       quotaBackendBytes: ctx.cluster.etcd.quotaBackendBytes,
       timeoutMs: p.timeoutMs ?? ctx.config.check.timeout,
       thresholds: ctx.config.check.thresholds,
+      latencySamples: ctx.latencySamples,
     }),
 });
 
 /** name etcd.snapshot · params { compress? } · effect: a verified snapshot file, then pruning by
  *  the retention policy; a killed run leaves only a temp file that the next run removes, so a
- *  retry yields one snapshot · maintenance · timeout 30 min · 3 attempts, from 30 s doubling */
+ *  retry yields one snapshot · maintenance · timeout 30 min · 3 attempts, from 30 s doubling ·
+ *  fails when the snapshot failed verification (nothing kept) */
 const snapshot = defineJob({
   name: 'etcd.snapshot',
   title: 'etcd snapshot',
@@ -154,7 +160,8 @@ const restorePlanJob = defineJob({
 
 /** name etcd.defrag · params {} · effect: defragments member by member, leader last; a retry
  *  redoes finished members quickly · destructive · maintenance · timeout per member (defrag +
- *  2 checks) · 2 attempts, 1 min apart */
+ *  2 checks) · 2 attempts, 1 min apart · fails when it stopped at a member (refused when an
+ *  unhealthy member stopped it before it touched any) */
 const defrag = defineJob({
   name: 'etcd.defrag',
   title: 'etcd defrag',
@@ -175,7 +182,7 @@ const defrag = defineJob({
 
 /** name etcd.compact · params {} · effect: compacts to the current revision; "already compacted"
  *  counts as done, so a retry is harmless · destructive · maintenance · timeout compact + 2 checks ·
- *  3 attempts, from 10 s doubling */
+ *  3 attempts, from 10 s doubling · fails when etcd refuses (thrown, so retried) */
 const compact = defineJob({
   name: 'etcd.compact',
   title: 'etcd compaction',
@@ -202,7 +209,8 @@ const alarms = defineJob({
 });
 
 /** name etcd.alarms.disarm · params {} · effect: disarms the alarms raised now; disarming none
- *  is fine, so a retry is harmless · destructive · timeout 4 checks · 3 attempts, from 5 s doubling */
+ *  is fine, so a retry is harmless · destructive · timeout 4 checks · 3 attempts, from 5 s doubling ·
+ *  fails when etcd refuses (thrown, so retried) or an alarm is raised again at once */
 const disarm = defineJob({
   name: 'etcd.alarms.disarm',
   title: 'etcd alarm disarm',

@@ -7,6 +7,7 @@ import type { ClusterConfig, Config } from '../../config/schema.js';
 import type { Report } from '../../domain/report.js';
 import type { ProgressFn } from '../../domain/snapshot.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
+import type { LatencySamples } from '../../operations/etcd/latency-step.js';
 import type { KubeClient } from '../../operations/kube/client.js';
 
 /** What a handler gets: configuration, its cluster's clients, and a progress callback. */
@@ -19,6 +20,8 @@ export interface JobContext {
   requestedBy: string;
   /** Reaches the job (job.updateProgress) and from it the reporter. */
   progress: ProgressFn;
+  /** The cluster's latency samples kept between checks (Redis), so a check judges the time since the last one. */
+  latencySamples?: LatencySamples;
 }
 
 export interface JobKind<P = unknown> {

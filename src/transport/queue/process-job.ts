@@ -8,9 +8,10 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { ClusterConfig, Config } from '../../config/schema.js';
 import { describeError, isQuorumError, type ErrorCode } from '../../domain/errors.js';
-import { worstSeverity, type Report } from '../../domain/report.js';
+import { reportFailure, worstSeverity, type Report } from '../../domain/report.js';
 import { approvalStore } from '../../state/approvals.js';
 import { appendAudit } from '../../state/audit.js';
+import { latencySampleStore } from '../../state/latency-samples.js';
 import type { StateRedis } from '../../state/redis.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
 import type { KubeClient, KubeConnector } from '../../operations/kube/client.js';
@@ -36,7 +37,7 @@ export interface ProcessorDeps extends MaintenanceDeps {
   etcdConnector(cluster: ClusterConfig): EtcdConnector;
   kubeConnector: KubeConnector;
   reporter: Reporter;
-  /** Told when a job ends for good (result, or last failure): a runbook step advances its run. */
+  /** Told when a job ends for good (its report, or why it failed): a runbook step advances. */
   afterJob?: (
     envelope: JobEnvelope,
     end: { report: Report } | { failure: string },
@@ -68,6 +69,9 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set([
 
 class Released extends Error {}
 
+/** A report whose operation did not do its work, delivered and counted: failed, not retried. */
+class ReportedFailure extends UnrecoverableError {}
+
 export function createProcessor(deps: ProcessorDeps) {
   return async (job: ClusterJob, token?: string, signal?: AbortSignal): Promise<JobSummary> => {
     const r = await resolve(job, deps);
@@ -75,7 +79,6 @@ export function createProcessor(deps: ProcessorDeps) {
       ? await leaseOrDefer(job, token, r.cluster.name, deps)
       : undefined;
     const started = performance.now();
-    const labels = { kind: r.kind.name, cluster: r.cluster.name };
     await audit(deps, r, 'job.started');
     let finished = false;
     // Built on first use: a job that needs no etcd reads no TLS files.
@@ -91,6 +94,7 @@ export function createProcessor(deps: ProcessorDeps) {
           connect,
           kube: () => (kube ??= deps.kubeConnector(r.cluster)),
           requestedBy: r.envelope.requestedBy,
+          latencySamples: latencySampleStore(deps.redis, deps.prefix, r.cluster.name),
           progress: (p) => {
             if (finished) return;
             job
@@ -106,23 +110,10 @@ export function createProcessor(deps: ProcessorDeps) {
     try {
       const report = await bounded(work, r.kind.timeoutMs(deps.config, r.cluster), signal);
       finished = true;
-      await deps.reporter.result(r.envelope.target, r.info, report);
-      await audit(
-        deps,
-        r,
-        'job.finished',
-        report.couldNotRun ? 'could not run' : worstSeverity(report.findings),
-      );
-      observeReport(deps.metrics, report);
-      await after(deps, r.envelope, { report });
-      deps.metrics.jobsCompleted.inc(labels);
-      deps.metrics.jobDuration.observe(
-        { kind: r.kind.name, outcome: 'completed' },
-        seconds(started),
-      );
-      return summarize(report);
+      return await finish(deps, r, report, started);
     } catch (err) {
       finished = true;
+      if (err instanceof ReportedFailure) throw err;
       if (err instanceof Released) {
         deps.logger.warn({ job: job.id }, 'shutting down: job handed back to the queue');
         await job.moveToWait(token);
@@ -134,15 +125,33 @@ export function createProcessor(deps: ProcessorDeps) {
   };
 }
 
+/**
+ * Delivers the report, then records the job as completed — or failed, when the report
+ * says its operation refused, stopped or could not run (a check that found problems did
+ * its work: it completed).
+ */
+async function finish(deps: ProcessorDeps, r: Resolved, report: Report, started: number) {
+  await deps.reporter.result(r.envelope.target, r.info, report);
+  observeReport(deps.metrics, report);
+  const failure = reportFailure(report);
+  const severity = worstSeverity(report.findings);
+  await audit(deps, r, 'job.finished', failure ? `failed: ${failure}` : severity);
+  await after(deps, r.envelope, failure ? { failure } : { report });
+  (failure ? deps.metrics.jobsFailed : deps.metrics.jobsCompleted).inc(labelsOf(r));
+  const outcome = failure ? 'failed' : 'completed';
+  deps.metrics.jobDuration.observe({ kind: r.kind.name, outcome }, seconds(started));
+  if (!failure) return summarize(report);
+  deps.logger.error({ job: r.info.id }, `${r.info.title} failed: ${failure}`);
+  throw new ReportedFailure(failure);
+}
+
 /** Reports a failed attempt; returns what to throw to BullMQ. */
 async function failed(job: ClusterJob, r: Resolved, err: unknown, deps: ProcessorDeps) {
   const permanent = isQuorumError(err) && PERMANENT.has(err.code);
   const attempt = job.attemptsMade + 1;
   const final = permanent || attempt >= (job.opts.attempts ?? 1);
   const reason = describeError(err);
-  const labels = { kind: r.kind.name, cluster: r.cluster.name };
-  if (final) deps.metrics.jobsFailed.inc(labels);
-  else deps.metrics.jobRetries.inc(labels);
+  (final ? deps.metrics.jobsFailed : deps.metrics.jobRetries).inc(labelsOf(r));
   deps.logger[final ? 'error' : 'warn']({ job: job.id, attempt, err }, `${r.info.title} failed`);
   const retryIn = final ? undefined : backoffMs(r.kind, attempt);
   if (final) await audit(deps, r, 'job.finished', `failed: ${reason}`);
@@ -287,3 +296,4 @@ function summarize(report: Report): JobSummary {
 }
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
+const labelsOf = (r: Resolved) => ({ kind: r.kind.name, cluster: r.cluster.name });

@@ -102,7 +102,9 @@ export function createReporter(deps: ReporterDeps): Reporter {
         return;
       }
       await reply(target, `${job.id}.result`, messageForReport(report));
-      await editRoot(target, `${job.id}.verdict`, root(job, rootStateOf(report)), true);
+      // An operation that refused or stopped failed, whatever its findings count.
+      const state: RootState = report.incomplete ? { status: 'failed' } : rootStateOf(report);
+      await editRoot(target, `${job.id}.verdict`, root(job, state), true);
     },
     async failure(target, job, reason, retryInMs) {
       const text = failureText(job.title, reason, retryInMs);

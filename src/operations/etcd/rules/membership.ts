@@ -1,6 +1,6 @@
 /** Rules about who is in the cluster and whether it can decide: reachability, membership, quorum, leader. */
 import { memberOfProbe } from '../../../domain/etcd.js';
-import type { MemberInfo } from '../../../domain/etcd.js';
+import type { MemberInfo, MemberProbe } from '../../../domain/etcd.js';
 import type { Finding } from '../../../domain/report.js';
 import { label, memberName, NO_LEADER, type CheckFacts } from './facts.js';
 
@@ -16,6 +16,27 @@ export function reachabilityFindings(f: CheckFacts): Finding[] {
         ? 'A member that answers status but not a linearizable read has no leader or no quorum: see the quorum and leader findings.'
         : `On that node: \`systemctl status etcd\` or \`crictl ps -a --name etcd\` (kubeadm static pod), then \`journalctl -u etcd\` / \`crictl logs\`. Check the URL, the firewall and the TLS files.`,
     }));
+}
+
+/**
+ * No member answered: Quorum saw nothing of the cluster, so it cannot tell a cluster
+ * that is down from a host that cannot reach it. One finding, both readings.
+ */
+export function noAnswerFindings(probes: readonly MemberProbe[]): Finding[] {
+  const endpoints = probes.map((p) => p.endpoint).join(',');
+  return [
+    {
+      id: 'etcd.unreachable',
+      severity: 'crit',
+      title: `No etcd member answered from here (${probes.length} endpoint${probes.length === 1 ? '' : 's'} tried)`,
+      detail: probes.map((p) => `${p.endpoint}: ${p.statusError ?? 'no answer'}`).join('\n'),
+      remedy: [
+        'Quorum cannot tell from here whether etcd is down or out of reach. Either:',
+        `1. This host cannot reach it: check the endpoints (now ETCDCTL_ENDPOINTS=${endpoints}; https:// when etcd serves TLS), the TLS files (ETCDCTL_CACERT, ETCDCTL_CERT, ETCDCTL_KEY), and the network to the client port: \`etcdctl --endpoints=${endpoints} endpoint health\` from this host.`,
+        '2. The cluster is down: on each control-plane node `crictl ps -a --name etcd` (kubeadm static pod) or `systemctl status etcd`, then its logs; `quorum runbook show etcd-no-leader` walks the rest.',
+      ].join('\n'),
+    },
+  ];
 }
 
 export function membershipFindings(f: CheckFacts): Finding[] {
@@ -43,12 +64,13 @@ export function membershipFindings(f: CheckFacts): Finding[] {
       });
     }
   }
-  const unchecked = members.filter((m) => !probed.has(m.id));
+  // Voting members left out are named by the quorum finding; learners here.
+  const unchecked = members.filter((m) => m.isLearner && !probed.has(m.id));
   for (const m of unchecked) {
     out.push({
       id: 'etcd.members.unchecked',
       severity: 'warn',
-      title: `Member ${m.name || m.id} is not among the configured endpoints and was not checked`,
+      title: `Learner ${m.name || m.id} is not among the configured endpoints and was not checked`,
       detail: `Its client URLs: ${m.clientUrls.join(', ') || '(none: never started)'}`,
       remedy: `Add ${m.clientUrls[0] ?? 'its client URL'} to ETCDCTL_ENDPOINTS (or etcd.endpoints in the config).`,
     });
@@ -58,28 +80,37 @@ export function membershipFindings(f: CheckFacts): Finding[] {
 
 export function quorumFindings(f: CheckFacts): Finding[] {
   const voters: MemberInfo[] = (f.view.members ?? []).filter((m) => !m.isLearner);
-  const n = voters.length || f.probes.length;
+  const n = voters.length;
   const need = Math.floor(n / 2) + 1;
   const healthyIds = new Set(
     f.probes.filter((p) => p.healthy && p.status).map((p) => p.status!.memberId),
   );
-  const healthy = voters.length
-    ? voters.filter((m) => healthyIds.has(m.id)).length
-    : healthyIds.size;
+  const healthy = voters.filter((m) => healthyIds.has(m.id)).length;
   const checked = new Set(f.probes.map((p) => memberOfProbe(f.view, p)?.id));
-  const unknown = voters.filter((m) => !checked.has(m.id)).length;
+  const unchecked = voters.filter((m) => !checked.has(m.id));
+  const counts = `${healthy} of ${n} voting members healthy${unchecked.length ? ` (${unchecked.length} not checked)` : ''}; quorum needs ${need}`;
   const out: Finding[] = [];
-  const counts = `${healthy} of ${n} voting members healthy${unknown ? ` (${unknown} not checked)` : ''}; quorum needs ${need}`;
   if (!f.probes.some((p) => p.healthy)) {
     out.push({
       id: 'etcd.quorum',
       severity: 'crit',
       title: 'Quorum lost: no member can serve a linearizable read',
-      detail: counts,
+      detail: n ? counts : f.view.membersError,
       remedy:
         'The Kubernetes API cannot write. Bring stopped members back first (on each control-plane node: `systemctl start etcd` or restore the static pod manifest in /etc/kubernetes/manifests). If a majority is gone for good, restore from a snapshot: `quorum etcd restore-plan <snapshot-id>`.',
     });
-  } else if (healthy + unknown - need <= 0 && n > 1) {
+  } else if (n === 0) {
+    out.push({
+      id: 'etcd.quorum',
+      severity: 'warn',
+      title: 'Quorum not judged: the member list could not be read',
+      detail: f.view.membersError,
+      remedy:
+        'Quorum counts voting members from the member list: run `etcdctl member list` with the same endpoints and credentials to see why it fails.',
+    });
+  } else if (unchecked.length) {
+    out.push(partialViewFinding(f, unchecked, n, counts));
+  } else if (healthy - need <= 0 && n > 1) {
     out.push({
       id: 'etcd.quorum',
       severity: 'warn',
@@ -112,6 +143,31 @@ export function quorumFindings(f: CheckFacts): Finding[] {
     });
   }
   return out;
+}
+
+/**
+ * Some voting members were not among the endpoints checked: Quorum cannot know how
+ * many failures the cluster tolerates, so it says who was left out and how to include them.
+ */
+function partialViewFinding(
+  f: CheckFacts,
+  unchecked: MemberInfo[],
+  voters: number,
+  counts: string,
+): Finding {
+  const names = unchecked.map(
+    (m) => `${m.name || m.id} (${m.clientUrls.join(', ') || 'no client URL: never started'})`,
+  );
+  const endpoints = [
+    ...new Set([...f.probes.map((p) => p.endpoint), ...unchecked.flatMap((m) => m.clientUrls)]),
+  ].join(',');
+  return {
+    id: 'etcd.quorum',
+    severity: 'warn',
+    title: `Quorum not judged: ${unchecked.length} of ${voters} voting members were not checked`,
+    detail: `Not checked: ${names.join('; ')}. ${counts}.`,
+    remedy: `Check every member: \`ETCDCTL_ENDPOINTS=${endpoints} quorum etcd check\` (or list them all in etcd.endpoints in the config).`,
+  };
 }
 
 export function leaderFindings(f: CheckFacts): Finding[] {

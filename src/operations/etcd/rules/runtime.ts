@@ -2,6 +2,7 @@
 import { formatDuration } from '../../../config/units.js';
 import type { Finding } from '../../../domain/report.js';
 import { label, type CheckFacts } from './facts.js';
+import { diskLatencyFindings } from './latency.js';
 
 export function versionFindings(f: CheckFacts): Finding[] {
   const versions = new Map<string, string[]>();
@@ -40,42 +41,9 @@ export function latencyFindings(f: CheckFacts): Finding[] {
         'Latency checks need /metrics: on the client URL, or set etcd.metricsUrls (etcd --listen-metrics-urls).',
     });
   }
+  out.push(...diskLatencyFindings(f));
   for (const p of f.probes.filter((x) => x.metrics)) {
     const m = p.metrics!;
-    const lat = (
-      what: string,
-      id: string,
-      v: number | undefined,
-      warn: number,
-      crit: number,
-      remedy: string,
-    ) => {
-      if (v === undefined || v <= warn) return;
-      out.push({
-        id,
-        severity: v > crit ? 'crit' : 'warn',
-        title: `${label(f, p)}: ${what} p99 ${v.toFixed(1)} ms (warn above ${warn} ms)`,
-        remedy,
-      });
-    };
-    const disk =
-      'etcd needs a dedicated low-latency disk (SSD/NVMe); check for noisy neighbours and I/O throttling on that node.';
-    lat(
-      'WAL fsync',
-      'etcd.latency.wal-fsync',
-      m.walFsyncP99Ms,
-      t.walFsyncP99Warn,
-      t.walFsyncP99Crit,
-      disk,
-    );
-    lat(
-      'backend commit',
-      'etcd.latency.backend-commit',
-      m.backendCommitP99Ms,
-      t.backendCommitP99Warn,
-      t.backendCommitP99Crit,
-      disk,
-    );
     if (m.hasLeader === false) {
       out.push({
         id: 'etcd.metrics.has-leader',
@@ -93,15 +61,6 @@ export function latencyFindings(f: CheckFacts): Finding[] {
           'Frequent elections mean slow disks, CPU starvation or a flaky peer network; compare with the latency findings.',
       });
     }
-  }
-  if (!out.some((x) => x.id.startsWith('etcd.latency')) && f.probes.some((p) => p.metrics)) {
-    const max = (k: 'walFsyncP99Ms' | 'backendCommitP99Ms') =>
-      Math.max(0, ...f.probes.map((p) => p.metrics?.[k] ?? 0));
-    out.push({
-      id: 'etcd.latency',
-      severity: 'ok',
-      title: `Disk latency p99: WAL fsync ${max('walFsyncP99Ms').toFixed(1)} ms, backend commit ${max('backendCommitP99Ms').toFixed(1)} ms`,
-    });
   }
   return out;
 }

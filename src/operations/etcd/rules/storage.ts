@@ -1,6 +1,5 @@
 /** Rules about the data: alarms, size against the quota, fragmentation, apply lag, consistency. */
 import { formatBytes } from '../../../config/units.js';
-import type { MemberProbe } from '../../../domain/etcd.js';
 import type { Finding } from '../../../domain/report.js';
 import { label, memberName, type CheckFacts } from './facts.js';
 
@@ -105,33 +104,58 @@ export function applyLagFindings(f: CheckFacts): Finding[] {
 }
 
 export function consistencyFindings(f: CheckFacts): Finding[] {
-  const hashed = f.probes.filter((p) => p.hash);
-  const failed = f.probes.filter((p) => p.status && p.hashError);
-  const detail = failed.length
-    ? `Not hashed: ${failed.map((p) => `${label(f, p)}: ${p.hashError}`).join('; ')}`
+  const reachable = f.probes.filter((p) => p.status);
+  const hashed = reachable.filter((p) => p.hash);
+  const failed = reachable.filter((p) => !p.hash);
+  const notHashed = failed.length
+    ? `Not hashed: ${failed.map((p) => `${label(f, p)}: ${p.hashError ?? 'no answer'}`).join('; ')}`
     : undefined;
+  if (reachable.length < 2) {
+    const title =
+      (f.view.members?.length ?? 1) > 1
+        ? `Consistency not compared: ${reachable.length} member reachable`
+        : 'Consistency not compared: a single member has nothing to compare with';
+    return [{ id: 'etcd.consistency', severity: 'info', title, detail: notHashed }];
+  }
   if (hashed.length < 2) {
     return [
       {
         id: 'etcd.consistency',
-        severity: 'info',
-        title: 'Consistency not compared: fewer than two members hashed',
-        detail,
+        severity: 'warn',
+        title: `Consistency not compared: ${hashed.length} of ${reachable.length} reachable members answered HashKV`,
+        detail: notHashed,
+        remedy: HASH_REMEDY,
       },
     ];
   }
-  const byCompact = new Map<number, MemberProbe[]>();
-  for (const p of hashed)
-    byCompact.set(p.hash!.compactRevision, [...(byCompact.get(p.hash!.compactRevision) ?? []), p]);
-  const mismatched = [...byCompact.values()].filter(
-    (group) => new Set(group.map((p) => p.hash!.hash)).size > 1,
-  );
+  const revisions = [...new Set(hashed.map((p) => p.hash!.revision))].join(', ');
+  const groups = groupBy(hashed, (p) => `${p.hash!.revision}/${p.hash!.compactRevision}`);
+  const comparable = groups.filter((g) => g.length > 1);
+  if (comparable.length === 0) {
+    return [
+      {
+        id: 'etcd.consistency',
+        severity: 'warn',
+        title:
+          'Consistency not compared: the members hashed at different revisions or compaction points',
+        detail: hashed
+          .map(
+            (p) =>
+              `${label(f, p)}: revision ${p.hash!.revision}, compacted at ${p.hash!.compactRevision}`,
+          )
+          .join('; '),
+        remedy:
+          'Run the check again; a member that stays apart is behind the others (see apply lag).',
+      },
+    ];
+  }
+  const mismatched = comparable.filter((g) => new Set(g.map((p) => p.hash!.hash)).size > 1);
   if (mismatched.length) {
     return [
       {
         id: 'etcd.consistency',
         severity: 'crit',
-        title: 'HashKV differs between members at the same revision: possible data corruption',
+        title: `HashKV differs between members at revision ${revisions}: possible data corruption`,
         detail: mismatched
           .flat()
           .map((p) => `${label(f, p)}: ${p.hash!.hash}`)
@@ -141,12 +165,26 @@ export function consistencyFindings(f: CheckFacts): Finding[] {
       },
     ];
   }
+  const agreeing = comparable.flat().length;
+  const partial = agreeing < reachable.length;
   return [
     {
       id: 'etcd.consistency',
-      severity: 'ok',
-      title: `HashKV agrees on ${hashed.length} members`,
-      detail,
+      severity: partial ? 'warn' : 'ok',
+      title: partial
+        ? `HashKV agrees on ${agreeing} of ${reachable.length} reachable members at revision ${revisions}`
+        : `HashKV agrees on ${agreeing} members at revision ${revisions}`,
+      detail: notHashed,
+      remedy: partial ? HASH_REMEDY : undefined,
     },
   ];
+}
+
+const HASH_REMEDY =
+  'Run the check again. A member that keeps failing HashKV is overloaded or behind: look at its log and disk latency; `etcdctl endpoint hashkv --cluster` compares by hand.';
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return [...groups.values()];
 }

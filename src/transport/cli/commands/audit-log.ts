@@ -1,11 +1,11 @@
 /** `quorum audit-log [--since 24h] [--json]`: who asked for, approved and ran what (reads Redis). */
 import { Redis } from 'ioredis';
-import { describeError } from '../../../domain/errors.js';
+import { describeError, QuorumError } from '../../../domain/errors.js';
 import { renderAuditText } from '../../../render/terminal/audit.js';
 import { readAudit } from '../../../state/audit.js';
 import { DEFAULT_PREFIX } from '../../queue/names.js';
-import { durationFlag, parseFlags } from '../args.js';
-import type { CliDeps, CliIo, ExitStatus } from '../io.js';
+import { noPositionals, optionalDuration, parseFlags } from '../args.js';
+import { printError, type CliDeps, type CliIo, type ExitStatus } from '../io.js';
 
 export const USAGE = 'quorum audit-log [--since 24h] [--json]';
 
@@ -42,12 +42,14 @@ export async function auditLogCommand(
   io: CliIo,
   deps: CliDeps,
 ): Promise<ExitStatus> {
-  const { values } = parseFlags(
+  const { values, positionals } = parseFlags(
     args,
     { since: { type: 'string' }, json: { type: 'boolean' } },
     USAGE,
   );
-  const sinceMs = Date.now() - durationFlag(values.since, '--since', DEFAULT_SINCE_MS);
+  noPositionals(positionals, USAGE);
+  const since = optionalDuration(values.since, '--since', ['24h', '7d']) ?? DEFAULT_SINCE_MS;
+  const sinceMs = Date.now() - since;
   const config = deps.loadConfig(io.env);
   // One attempt, bounded: a CLI must say "unreachable" quickly rather than retry forever.
   const redis = new Redis(config.redisUrl, {
@@ -71,10 +73,13 @@ export async function auditLogCommand(
     );
     return 0;
   } catch (err) {
-    io.stderr(
-      `quorum: cannot read the audit log from Redis at ${safeUrl(config.redisUrl)}: ${describeError(cause ?? err)}\n` +
-        'Check that Redis runs and REDIS_URL (or redisUrl in the config file) names the one the bot uses.\n',
+    const unreachable = new QuorumError(
+      'REDIS_UNREACHABLE',
+      `cannot read the audit log from Redis at ${safeUrl(config.redisUrl)}: ${describeError(cause ?? err)}`,
+      'Check that Redis runs and REDIS_URL (or redisUrl in the config file) names the one the bot uses.',
+      { cause: cause ?? err },
     );
+    printError(io, unreachable, values.json ?? false);
     return 3;
   } finally {
     redis.disconnect();

@@ -4,7 +4,7 @@ import { reportExitStatus } from '../../../domain/report.js';
 import { checkEtcd } from '../../../operations/etcd/check.js';
 import { renderJson } from '../../../render/json.js';
 import { renderEtcdCheckText } from '../../../render/terminal/etcd-check.js';
-import { durationFlag, parseFlags } from '../args.js';
+import { noPositionals, optionalDuration, parseFlags } from '../args.js';
 import type { CliDeps, CliIo, ExitStatus } from '../io.js';
 
 export const USAGE = 'quorum etcd check [--cluster NAME] [--json] [--timeout 5s]';
@@ -14,11 +14,13 @@ export async function etcdCheckCommand(
   io: CliIo,
   deps: CliDeps,
 ): Promise<ExitStatus> {
-  const { values } = parseFlags(
+  const { values, positionals } = parseFlags(
     args,
     { cluster: { type: 'string' }, json: { type: 'boolean' }, timeout: { type: 'string' } },
     USAGE,
   );
+  noPositionals(positionals, USAGE);
+  const timeout = optionalDuration(values.timeout, '--timeout');
   const config = deps.loadConfig(io.env);
   const cluster = resolveCluster(config, values.cluster);
   const report = await checkEtcd(deps.etcdConnector(cluster), {
@@ -26,7 +28,7 @@ export async function etcdCheckCommand(
     endpoints: cluster.etcd.endpoints,
     metricsUrls: cluster.etcd.metricsUrls,
     quotaBackendBytes: cluster.etcd.quotaBackendBytes,
-    timeoutMs: durationFlag(values.timeout, '--timeout', config.check.timeout),
+    timeoutMs: timeout ?? config.check.timeout,
     thresholds: config.check.thresholds,
   });
   io.stdout(values.json ? renderJson(report) : renderEtcdCheckText(report));

@@ -5,7 +5,7 @@ import { defragCluster } from '../../../operations/etcd/defrag.js';
 import { renderJson } from '../../../render/json.js';
 import { renderReportText } from '../../../render/terminal/report.js';
 import { defragTable } from '../../../render/terminal/snapshots.js';
-import { parseFlags } from '../args.js';
+import { noPositionals, parseFlags } from '../args.js';
 import { clusterContext } from '../cluster.js';
 import type { CliDeps, CliIo, ExitStatus } from '../io.js';
 import { QuorumError } from '../../../domain/errors.js';
@@ -14,7 +14,8 @@ const common = { cluster: { type: 'string' }, json: { type: 'boolean' } } as con
 
 export const DEFRAG_USAGE = 'quorum etcd defrag [--cluster NAME] [--json]';
 export async function defragCommand(args: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
-  const { values } = parseFlags(args, common, DEFRAG_USAGE);
+  const { values, positionals } = parseFlags(args, common, DEFRAG_USAGE);
+  noPositionals(positionals, DEFRAG_USAGE);
   const { cluster, config, connect } = clusterContext(io, deps, values.cluster);
   const report = await defragCluster(connect, {
     cluster: cluster.name,
@@ -37,7 +38,8 @@ export async function compactCommand(
   io: CliIo,
   deps: CliDeps,
 ): Promise<ExitStatus> {
-  const { values } = parseFlags(args, common, COMPACT_USAGE);
+  const { values, positionals } = parseFlags(args, common, COMPACT_USAGE);
+  noPositionals(positionals, COMPACT_USAGE);
   const { cluster, config, connect } = clusterContext(io, deps, values.cluster);
   const input = {
     cluster: cluster.name,

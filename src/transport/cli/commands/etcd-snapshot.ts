@@ -1,4 +1,5 @@
 /** `quorum etcd snapshot`, `snapshots`, `prune`, `verify`, `restore-plan`. */
+import path from 'node:path';
 import { reportExitStatus, type Report } from '../../../domain/report.js';
 import { takeSnapshot } from '../../../operations/etcd/snapshot.js';
 import { restorePlan } from '../../../operations/etcd/restore-plan.js';
@@ -8,7 +9,7 @@ import {
   listSnapshots,
   removeSnapshot,
 } from '../../../operations/etcd/snapshot-store.js';
-import { verifySnapshot } from '../../../operations/etcd/snapshot-verify.js';
+import { recheckSnapshots, verifySnapshot } from '../../../operations/etcd/snapshot-verify.js';
 import { renderJson } from '../../../render/json.js';
 import { renderReportText } from '../../../render/terminal/report.js';
 import { retentionText, snapshotTable } from '../../../render/terminal/snapshots.js';
@@ -64,21 +65,25 @@ export async function snapshotCommand(
   return print(io, values.json, report, 'etcd snapshot', body);
 }
 
-export const LIST_USAGE = 'quorum etcd snapshots [--cluster NAME] [--dir DIR] [--json]';
+export const LIST_USAGE = 'quorum etcd snapshots [--cluster NAME] [--dir DIR] [--verify] [--json]';
+/** The list; `--verify` re-reads every file as `quorum etcd verify` does (exit 2 when one fails). */
 export async function listCommand(args: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
-  const { values } = parseFlags(args, common, LIST_USAGE);
+  const { values } = parseFlags(args, { ...common, verify: { type: 'boolean' } }, LIST_USAGE);
   const ctx = clusterContext(io, deps, values.cluster, values.dir);
-  const entries = await listSnapshots(ctx.snapshotDir, ctx.cluster.name);
-  if (values.json)
-    io.stdout(
-      `${JSON.stringify(
-        entries.map(({ meta: _m, ...e }) => e),
-        null,
-        2,
-      )}\n`,
+  const dir = path.resolve(ctx.snapshotDir);
+  const entries = await listSnapshots(dir, ctx.cluster.name);
+  const rechecks = values.verify ? await recheckSnapshots(entries) : undefined;
+  const byId = new Map(rechecks?.map(({ id, ...r }) => [id, r]));
+  if (values.json) {
+    const snapshots = entries.map(({ meta: _m, ...e }) =>
+      rechecks ? { ...e, recheck: byId.get(e.id) } : e,
     );
-  else io.stdout(`${snapshotTable(entries, new Date())}\n`);
-  return 0;
+    io.stdout(`${JSON.stringify({ cluster: ctx.cluster.name, dir, snapshots }, null, 2)}\n`);
+  } else {
+    const view = { cluster: ctx.cluster.name, dir, entries, rechecks };
+    io.stdout(`${snapshotTable(view, new Date())}\n`);
+  }
+  return rechecks?.some((r) => !r.intact) ? 2 : 0;
 }
 
 export const PRUNE_USAGE = 'quorum etcd prune [--cluster NAME] [--dir DIR] [--dry-run]';

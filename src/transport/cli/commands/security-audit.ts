@@ -4,7 +4,7 @@ import { reportExitStatus } from '../../../domain/report.js';
 import { securityAudit } from '../../../operations/security/audit.js';
 import { renderJson } from '../../../render/json.js';
 import { renderSecurityAuditText } from '../../../render/terminal/security-audit.js';
-import { durationFlag, parseFlags } from '../args.js';
+import { optionalDuration, parseFlags } from '../args.js';
 import { clusterContext } from '../cluster.js';
 import type { CliDeps, CliIo, ExitStatus } from '../io.js';
 
@@ -22,6 +22,7 @@ export async function securityAuditCommand(
   );
   if (positionals.length)
     throw new QuorumError('USAGE', `Unexpected argument "${positionals[0]}".`, `Usage: ${USAGE}`);
+  const timeout = optionalDuration(values.timeout, '--timeout');
   const { config, cluster, connect } = clusterContext(io, deps, values.cluster);
   const report = await securityAudit(
     { connect, kube: () => deps.kubeConnector(cluster) },
@@ -29,7 +30,7 @@ export async function securityAuditCommand(
       cluster: cluster.name,
       endpoints: cluster.etcd.endpoints,
       metricsUrls: cluster.etcd.metricsUrls,
-      timeoutMs: durationFlag(values.timeout, '--timeout', config.check.timeout),
+      timeoutMs: timeout ?? config.check.timeout,
       etcdAuth: Boolean(cluster.etcd.username),
     },
   );

@@ -6,7 +6,7 @@ import { gatherEtcdOf } from '../../../operations/upgrade/gather.js';
 import { parseKubeVersion } from '../../../operations/upgrade/kube-version.js';
 import { renderJson } from '../../../render/json.js';
 import { renderUpgradeCheckText } from '../../../render/terminal/upgrade-check.js';
-import { durationFlag, parseFlags } from '../args.js';
+import { optionalDuration, parseFlags } from '../args.js';
 import { clusterContext } from '../cluster.js';
 import type { CliDeps, CliIo, ExitStatus } from '../io.js';
 
@@ -48,6 +48,7 @@ export async function upgradeCheckCommand(
     USAGE,
   );
   const to = target(values.to, positionals);
+  const timeout = optionalDuration(values.timeout, '--timeout');
   const ctx = clusterContext(io, deps, values.cluster);
   const { config, cluster } = ctx;
   const report = await upgradeCheck(
@@ -55,7 +56,7 @@ export async function upgradeCheckCommand(
     gatherEtcdOf(config, cluster, ctx.connect),
     {
       cluster: cluster.name,
-      timeoutMs: durationFlag(values.timeout, '--timeout', config.check.timeout),
+      timeoutMs: timeout ?? config.check.timeout,
       to,
       allowPrerelease: values['allow-prerelease'] ?? false,
       maxSnapshotAge: config.upgrade.maxSnapshotAge,
