@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,6 +16,7 @@ import { describeError } from '../../domain/errors.js';
 import type { Incomplete, Report } from '../../domain/report.js';
 import type { ProgressFn, SnapshotMeta } from '../../domain/snapshot.js';
 import type { EtcdConnector, EtcdMember } from './client.js';
+import { ensureDir } from './ensure-dir.js';
 import { pickSnapshotMember } from './pick-member.js';
 import { settleBy } from './probe.js';
 import { checkingStream, digestStream, TrailingHashCheck } from './snapshot-hash.js';
@@ -49,7 +50,7 @@ export async function takeSnapshot(
 ): Promise<SnapshotReport> {
   const now = input.now ?? (() => new Date());
   const startedAt = now();
-  await mkdir(input.dir, { recursive: true, mode: 0o700 });
+  await ensureDir(input.dir);
   const cleanedUp = await cleanupTempFiles(input.dir);
   const members = input.endpoints.map((e) => connect(e));
   const report = (
