@@ -4,7 +4,8 @@
  * right value; load.ts prefixes the variable or key it came from.
  */
 import { z } from 'zod';
-import { parseDuration, parseSize } from './units.js';
+import type { EtcdThresholds } from '../domain/thresholds.js';
+import { parseDuration, parseSize } from '../domain/units.js';
 
 const duration = (example: string) =>
   z.union([z.number(), z.string()]).transform((value, ctx) => {
@@ -301,6 +302,10 @@ export type Config = z.output<typeof configSchema>;
 export type ClusterConfig = z.output<typeof clusterSchema>;
 export type EtcdConfig = z.output<typeof etcdSchema>;
 export type Thresholds = z.output<typeof thresholdsSchema>;
+/** The schema parses into exactly the operations' threshold type (a compile-time check). */
+export const THRESHOLDS_MATCH: [Thresholds, EtcdThresholds] extends [EtcdThresholds, Thresholds]
+  ? true
+  : never = true;
 export type ScheduleConfig = z.output<typeof scheduleSchema>;
 export type WorkerConfig = z.output<typeof workerSchema>;
 export type AlertRoute = z.output<typeof alertRouteSchema>;

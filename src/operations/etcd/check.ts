@@ -4,7 +4,7 @@
  * check-rules.ts. Returns a Report; never throws for an unhealthy cluster.
  */
 import type { EtcdCheckReport, MemberProbe, QuotaSource } from '../../domain/etcd.js';
-import type { Thresholds } from '../../config/schema.js';
+import type { EtcdThresholds as Thresholds } from '../../domain/thresholds.js';
 import type { EtcdConnector } from './client.js';
 import { checkFindings, noAnswerFindings, type CheckFacts } from './check-rules.js';
 import { compareHashes } from './hash-compare.js';

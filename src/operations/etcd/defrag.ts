@@ -6,7 +6,7 @@
 import type { MemberProbe } from '../../domain/etcd.js';
 import type { Finding, Incomplete, Report } from '../../domain/report.js';
 import type { DefragMemberResult, ProgressFn } from '../../domain/snapshot.js';
-import { formatBytes, formatDuration } from '../../config/units.js';
+import { formatBytes, formatDuration } from '../../domain/units.js';
 import type { EtcdConnector, EtcdMember } from './client.js';
 import { probeMember, readClusterView, settleBy } from './probe.js';
 

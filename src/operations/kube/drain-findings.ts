@@ -2,7 +2,7 @@
  * Pure judgement of a drain's outcome: done, or which PodDisruptionBudgets kept
  * which pods on the node, with what to do before running it again.
  */
-import { formatDuration } from '../../config/units.js';
+import { formatDuration } from '../../domain/units.js';
 import type { Finding } from '../../domain/report.js';
 import type { PodClass } from './node-pods.js';
 import { listSome } from './report.js';

@@ -2,7 +2,7 @@
  * The recent events of one object, newest first and limited, as `kubectl describe`
  * shows them at its end. A Node's events live in the `default` namespace.
  */
-import { formatDuration } from '../../config/units.js';
+import { formatDuration } from '../../domain/units.js';
 import type { EventInfo } from '../../domain/kube.js';
 import type { Finding, Report } from '../../domain/report.js';
 import type { KubeClient } from './client.js';

@@ -2,7 +2,7 @@
  * Pure judgement of one node: readiness, pressure, heartbeat lease, cordon and
  * taints → findings whose remedies are the commands an operator runs next.
  */
-import { formatDuration } from '../../config/units.js';
+import { formatDuration } from '../../domain/units.js';
 import type { LeaseInfo, NodeCondition, NodeInfo } from '../../domain/kube.js';
 import type { Finding } from '../../domain/report.js';
 

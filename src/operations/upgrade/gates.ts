@@ -4,7 +4,7 @@
  * recent verified snapshot, blocking PodDisruptionBudgets and certificate expiry;
  * deprecated APIs are in deprecated-api-gate.ts, etcd's version in etcd-gate.ts.
  */
-import { formatDuration } from '../../config/units.js';
+import { formatDuration } from '../../domain/units.js';
 import type { Finding } from '../../domain/report.js';
 import type { CertExpiry, UpgradeInventory } from './inventory.js';
 import type { SemVer } from './kube-version.js';

@@ -5,7 +5,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { ClusterConfig, Config, Thresholds } from '../../config/schema.js';
+import type { EtcdThresholds as Thresholds } from '../../domain/thresholds.js';
 import { memberOfProbe } from '../../domain/etcd.js';
 import { worstSeverity, type Severity } from '../../domain/report.js';
 import { checkEtcd } from '../etcd/check.js';
@@ -26,24 +26,6 @@ export interface GatherEtcd {
   cert?: string;
   /** This cluster's snapshot directory. */
   snapshotDir: string;
-}
-
-/** A configured cluster's etcd, as gathering reads it. */
-export function gatherEtcdOf(
-  config: Config,
-  cluster: ClusterConfig,
-  connect: EtcdConnector,
-): GatherEtcd {
-  return {
-    connect,
-    endpoints: cluster.etcd.endpoints,
-    metricsUrls: cluster.etcd.metricsUrls,
-    quotaBackendBytes: cluster.etcd.quotaBackendBytes,
-    thresholds: config.check.thresholds,
-    cacert: cluster.etcd.cacert,
-    cert: cluster.etcd.cert,
-    snapshotDir: cluster.snapshotDir ?? config.snapshotDir,
-  };
 }
 
 export interface EtcdFacts {

@@ -24,7 +24,7 @@ import {
 } from './gather-kube.js';
 import { parseDeprecatedApis, type InventoryGap, type UpgradeInventory } from './inventory.js';
 
-export { gatherEtcdOf, type GatherEtcd } from './gather-etcd.js';
+export type { GatherEtcd } from './gather-etcd.js';
 
 export interface GatherInput {
   cluster: string;

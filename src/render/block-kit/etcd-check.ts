@@ -1,5 +1,5 @@
 /** `/etcd-check` for Slack: verdict, one field per member, findings by severity. */
-import { formatBytes, formatDuration } from '../../config/units.js';
+import { formatBytes, formatDuration } from '../../domain/units.js';
 import { memberOfProbe, type EtcdCheckReport, type MemberProbe } from '../../domain/etcd.js';
 import type { Block, SlackMessage } from './blocks.js';
 import { context, fieldSections } from './build.js';

@@ -1,5 +1,5 @@
 /** Maintenance results for Slack: defragmentation, compaction, alarms and their disarming. */
-import { formatBytes, formatDuration } from '../../config/units.js';
+import { formatBytes, formatDuration } from '../../domain/units.js';
 import type { AlarmInfo } from '../../domain/etcd.js';
 import type { Report } from '../../domain/report.js';
 import type { DefragMemberResult } from '../../domain/snapshot.js';

@@ -3,7 +3,7 @@
  * blocks, its findings (within what is left of the 50-block budget) and a footer with
  * when it ran. Also the generic fallback for report kinds without their own renderer.
  */
-import { formatDuration } from '../../config/units.js';
+import { formatDuration } from '../../domain/units.js';
 import type { Report } from '../../domain/report.js';
 import type { Block, SlackMessage } from './blocks.js';
 import { capBlocks, context, divider, header, section } from './build.js';

@@ -1,5 +1,5 @@
 /** `/etcd-snapshot list` for Slack: kept snapshots, newest first, packed into few sections. */
-import { formatBytes, formatDuration } from '../../config/units.js';
+import { formatBytes, formatDuration } from '../../domain/units.js';
 import type { SnapshotEntry } from '../../domain/snapshot.js';
 import type { Block, SlackMessage } from './blocks.js';
 import { capBlocks, context, header, section } from './build.js';

@@ -1,5 +1,5 @@
 /** Snapshot results for Slack: a snapshot taken, a snapshot verified. */
-import { formatBytes, formatDuration } from '../../config/units.js';
+import { formatBytes, formatDuration } from '../../domain/units.js';
 import type { Report } from '../../domain/report.js';
 import type { SnapshotEntry, SnapshotMeta } from '../../domain/snapshot.js';
 import type { Block, SlackMessage } from './blocks.js';

@@ -1,5 +1,5 @@
 /** `etcd check` for the terminal: verdict, members table, findings, remedies. */
-import { formatBytes } from '../../config/units.js';
+import { formatBytes } from '../../domain/units.js';
 import { memberOfProbe, type EtcdCheckReport } from '../../domain/etcd.js';
 import { findingsText, headline, table } from './text.js';
 

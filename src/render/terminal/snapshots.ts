@@ -1,5 +1,5 @@
 /** Snapshot lists, retention decisions and defrag results as terminal tables. */
-import { formatBytes, formatDuration } from '../../config/units.js';
+import { formatBytes, formatDuration } from '../../domain/units.js';
 import type {
   DefragMemberResult,
   RetentionDecision,

@@ -24,7 +24,7 @@ import type { StateRedis } from '../../state/redis.js';
 import { updateDoc } from '../../state/versioned.js';
 import type { OutboxWriter } from '../queue/outbox.js';
 import type { RunbookEngine } from '../queue/runbook-engine.js';
-import { threadWriter } from '../queue/thread-writer.js';
+import { threadWriter } from '../../app/thread-writer.js';
 import {
   groupIdOf,
   shownAlerts,

@@ -4,7 +4,7 @@
  * line (never parseArgs' own text); then the checked flags are parsed strictly for types.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseDuration } from '../../config/units.js';
+import { parseDuration } from '../../domain/units.js';
 import { QuorumError } from '../../domain/errors.js';
 import { closest } from '../../domain/suggest.js';
 

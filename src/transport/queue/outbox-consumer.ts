@@ -16,7 +16,7 @@ import type { RuntimeMetrics } from '../http/metrics.js';
 import { isTransientSlackError, slackErrorText, type WebClient } from '../slack/web-client.js';
 import { OUTBOX_QUEUE } from './names.js';
 import { Outbox, type DrainJobData } from './outbox.js';
-import { isEditStream, type OutboxMessage } from './outbox-message.js';
+import { isEditStream, type OutboxMessage } from '../../domain/outbox-message.js';
 import { resolveRef, storeRef } from './outbox-refs.js';
 import { FINISH, outboxKeys, PACE, paceKey, TAKE } from './outbox-scripts.js';
 

@@ -4,7 +4,7 @@
  * into its thread and edits of it wait until it is there.
  */
 import type { Redis } from 'ioredis';
-import type { OutboxMessage } from './outbox-message.js';
+import type { OutboxMessage } from '../../domain/outbox-message.js';
 
 /** Refs are kept this long: an incident thread stays addressable for a month. */
 export const REF_TTL_MS = 30 * 24 * 3_600_000;

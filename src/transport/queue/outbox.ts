@@ -8,7 +8,12 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { OUTBOX_QUEUE } from './names.js';
-import { isEditStream, streamOf, type OutboxMessage } from './outbox-message.js';
+import {
+  isEditStream,
+  streamOf,
+  type OutboxMessage,
+  type OutboxWriter,
+} from '../../domain/outbox-message.js';
 import { outboxKeys, PUSH, REMEMBER_MS, seenKey } from './outbox-scripts.js';
 
 export interface DrainJobData {
@@ -21,11 +26,7 @@ export interface DrainJobData {
 
 export type OutboxQueue = Queue<DrainJobData, string, 'drain'>;
 
-/** Where the reporter writes; the Outbox implements it, tests may record instead. */
-export interface OutboxWriter {
-  /** False when not queued: a repeated id, or a progress edit after the final one. */
-  push(message: OutboxMessage): Promise<boolean>;
-}
+export type { OutboxWriter } from '../../domain/outbox-message.js';
 
 export class Outbox implements OutboxWriter {
   readonly queue: OutboxQueue;

@@ -3,7 +3,7 @@
  * that replaces it, the full report in the thread, a failure. Plain mrkdwn around the
  * terminal renderer for now; Block Kit renderers slot in here.
  */
-import { formatBytes, formatDuration } from '../../config/units.js';
+import { formatBytes, formatDuration } from '../../domain/units.js';
 import type { Report } from '../../domain/report.js';
 import type { Progress } from '../../domain/snapshot.js';
 import { renderReportText } from '../../render/terminal/report.js';

@@ -11,7 +11,7 @@ import type { Progress } from '../../domain/snapshot.js';
 import { renderReportText } from '../../render/terminal/report.js';
 import type { ReportTarget } from './job-data.js';
 import type { OutboxWriter } from './outbox.js';
-import { formatDuration } from '../../config/units.js';
+import { formatDuration } from '../../domain/units.js';
 import {
   escapeMrkdwn,
   messageForReport,

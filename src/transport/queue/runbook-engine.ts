@@ -40,7 +40,7 @@ import { appendAudit } from '../../state/audit.js';
 import { changeRun, readRun } from '../../state/runbook-runs.js';
 import { enqueueJob } from './enqueue.js';
 import type { OutboxWriter } from './outbox.js';
-import { threadWriter } from './thread-writer.js';
+import { threadWriter } from '../../app/thread-writer.js';
 import type { JobQueues } from './queues.js';
 
 export interface RunbookEngineDeps {

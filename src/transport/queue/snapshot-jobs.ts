@@ -1,5 +1,5 @@
 /** The parts of the snapshot jobs that are more than one call: pruning after a snapshot, listing. */
-import { formatBytes } from '../../config/units.js';
+import { formatBytes } from '../../domain/units.js';
 import type { Report } from '../../domain/report.js';
 import type { RetentionPolicy, SnapshotEntry } from '../../domain/snapshot.js';
 import { selectRetention } from '../../operations/etcd/retention.js';

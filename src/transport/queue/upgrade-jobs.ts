@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { upgradeCheck } from '../../operations/upgrade/check.js';
-import { gatherEtcdOf } from '../../operations/upgrade/gather.js';
+import { gatherEtcdOf } from '../../app/etcd-inputs.js';
 import { tryParseKubeVersion } from '../../operations/upgrade/kube-version.js';
 import { defineJob } from './job-kind.js';
 

@@ -5,7 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config/schema.js';
-import { formatDuration } from '../../config/units.js';
+import { formatDuration } from '../../domain/units.js';
 import type { Logger } from '../../domain/logger.js';
 import {
   approvalRequestMessage,

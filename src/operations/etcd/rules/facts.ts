@@ -1,5 +1,5 @@
 /** What every etcd check rule reads, and small helpers they share. */
-import type { Thresholds } from '../../../config/schema.js';
+import type { EtcdThresholds as Thresholds } from '../../../domain/thresholds.js';
 import { probeLabel } from '../../../domain/etcd.js';
 import type { ClusterView, MemberProbe, QuotaSource } from '../../../domain/etcd.js';
 

@@ -4,8 +4,8 @@
  * samples. A window with fewer than `latencyMinObservations` observations of a histogram
  * gives no verdict (info); the lifetime p99 is only ever shown, never judged.
  */
-import { formatDuration } from '../../../config/units.js';
-import type { Thresholds } from '../../../config/schema.js';
+import { formatDuration } from '../../../domain/units.js';
+import type { EtcdThresholds as Thresholds } from '../../../domain/thresholds.js';
 import type { LatencyWindow, MemberProbe, WindowQuantile } from '../../../domain/etcd.js';
 import type { Finding } from '../../../domain/report.js';
 import { label, type CheckFacts } from './facts.js';

@@ -1,5 +1,5 @@
 /** Rules about how the members run: versions, disk latency, leader changes. */
-import { formatDuration } from '../../../config/units.js';
+import { formatDuration } from '../../../domain/units.js';
 import type { Finding } from '../../../domain/report.js';
 import { label, type CheckFacts } from './facts.js';
 import { diskLatencyFindings } from './latency.js';

@@ -1,5 +1,5 @@
 /** Rules about the data: alarms, size against the quota, fragmentation, apply lag, consistency. */
-import { formatBytes } from '../../../config/units.js';
+import { formatBytes } from '../../../domain/units.js';
 import type { Finding } from '../../../domain/report.js';
 import { label, memberName, type CheckFacts } from './facts.js';
 

@@ -2,7 +2,7 @@
 import { QuorumError } from '../../../domain/errors.js';
 import { reportExitStatus } from '../../../domain/report.js';
 import { upgradeCheck } from '../../../operations/upgrade/check.js';
-import { gatherEtcdOf } from '../../../operations/upgrade/gather.js';
+import { gatherEtcdOf } from '../../../app/etcd-inputs.js';
 import { parseKubeVersion } from '../../../operations/upgrade/kube-version.js';
 import { renderJson } from '../../../render/json.js';
 import { renderUpgradeCheckText } from '../../../render/terminal/upgrade-check.js';

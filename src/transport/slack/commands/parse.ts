@@ -2,7 +2,7 @@
  * Slash commands, parsed once into typed intents. Bad input becomes a USAGE
  * error naming what is wrong, the right form, and the closest valid word.
  */
-import { parseDuration } from '../../../config/units.js';
+import { parseDuration } from '../../../domain/units.js';
 import { isQuorumError, QuorumError } from '../../../domain/errors.js';
 import { closest } from '../../../domain/suggest.js';
 import { parseKubeVersion } from '../../../operations/upgrade/kube-version.js';

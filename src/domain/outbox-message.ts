@@ -56,3 +56,9 @@ export function isEditStream(stream: string): boolean {
 }
 
 const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
+
+/** Where the reporter and the workflows write; the Outbox implements it, tests may record instead. */
+export interface OutboxWriter {
+  /** False when not queued: a repeated id, or a progress edit after the final one. */
+  push(message: OutboxMessage): Promise<boolean>;
+}

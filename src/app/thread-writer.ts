@@ -4,8 +4,8 @@
  * edits of a message posted under a ref. The runbook engine and the alert threads
  * both write this way.
  */
-import type { SlackMessage } from '../../render/block-kit/index.js';
-import type { OutboxWriter } from './outbox.js';
+import type { SlackMessage } from '../render/block-kit/index.js';
+import type { OutboxWriter } from '../domain/outbox-message.js';
 
 export interface ThreadAddress {
   channel: string;
