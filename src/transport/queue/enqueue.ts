@@ -7,32 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
 import { QuorumError } from '../../domain/errors.js';
+import type { Enqueued, JobRequest, JobSink } from '../../domain/job-request.js';
 import { findJobKind, CATALOGUE } from './catalogue.js';
-import { describeIssues, type JobEnvelope, type ReportTarget } from './job-data.js';
+import { describeIssues, type JobEnvelope } from './job-data.js';
 import type { JobKind } from './job-kind.js';
 import { jobIdFor } from './names.js';
 import type { JobQueues } from './queues.js';
 
-export interface JobRequest {
-  /** A catalogue name, e.g. `etcd.snapshot`. */
-  kind: string;
-  cluster: string;
-  params?: unknown;
-  /** Unique per user action; a repeat of the same id enqueues nothing. */
-  requestId: string;
-  requestedBy: string;
-  target: ReportTarget;
-  /** Required for destructive kinds. */
-  approval?: { id: string; approvedBy: string };
-  /** The runbook run and step this job is, when it is one. */
-  runbook?: { run: string; step: string };
-}
-
-export interface Enqueued {
-  jobId: string;
-  /** False when a job with this request id already existed (a duplicate delivery). */
-  created: boolean;
-}
+export type { Enqueued, JobRequest } from '../../domain/job-request.js';
 
 /** Completed jobs are kept a day: the window in which a repeated request id is recognised. */
 const KEEP_COMPLETED = { age: 24 * 3600, count: 10_000 };
@@ -96,4 +78,9 @@ export async function enqueueJob(queues: JobQueues, request: JobRequest): Promis
   const stored = await queue.getJob(jobId);
   // Gone already only if it ran and was removed: then this add created it.
   return { jobId, created: !stored || stored.data.nonce === nonce };
+}
+
+/** The queues as workflows see them. */
+export function jobSink(queues: JobQueues): JobSink {
+  return { enqueue: (request) => enqueueJob(queues, request) };
 }

@@ -4,6 +4,7 @@
  * so results reach their Slack thread even if the bot restarted in between.
  */
 import { z } from 'zod';
+import type { ReportTarget } from '../../domain/job-request.js';
 
 export const reportTargetSchema = z.discriminatedUnion('kind', [
   z
@@ -22,8 +23,14 @@ export const reportTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('terminal') }).strict(),
 ]);
 
-/** Where a job's progress and results go: a Slack thread, or the worker's terminal/log. */
-export type ReportTarget = z.output<typeof reportTargetSchema>;
+export type { ReportTarget } from '../../domain/job-request.js';
+/** The schema parses into exactly the domain's ReportTarget (a compile-time check). */
+export const REPORT_TARGET_MATCH: [z.output<typeof reportTargetSchema>, ReportTarget] extends [
+  ReportTarget,
+  z.output<typeof reportTargetSchema>,
+]
+  ? true
+  : never = true;
 
 export const jobEnvelopeSchema = z.object({
   cluster: z.string().min(1),
