@@ -1,11 +1,10 @@
-// Lint: type-aware rules for async safety, and the layering rules from ARCHITECTURE.md.
+// Lint: type-aware rules for async safety. The layering is dependency-cruiser's
+// (.dependency-cruiser.cjs, run by `npm run lint`).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const transportOnly = ['@slack/*', 'bullmq', 'ioredis', '**/transport/**'];
-
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'eslint.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'eslint.config.js', '.dependency-cruiser.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -20,26 +19,6 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       'no-console': 'off',
-    },
-  },
-  {
-    // Operations and state know nothing of Slack, queues, the terminal or renderers.
-    files: ['src/operations/**', 'src/state/**', 'src/domain/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [...transportOnly, '**/render/**', '**/main.js', 'pino'] },
-      ],
-    },
-  },
-  {
-    // Renderers are pure functions of domain values.
-    files: ['src/render/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [...transportOnly, '**/operations/**', '**/state/**', 'etcd3'] },
-      ],
     },
   },
   {

@@ -21,13 +21,13 @@ import type { Report } from '../../domain/report.js';
 import { checkEtcd } from '../../operations/etcd/check.js';
 import { compactCluster, disarmAlarms, listAlarms } from '../../operations/etcd/compact.js';
 import { defragCluster } from '../../operations/etcd/defrag.js';
-import { takeSnapshot } from '../../operations/etcd/snapshot.js';
 import { findSnapshot, listSnapshots } from '../../operations/etcd/snapshot-store.js';
 import { restorePlan } from '../../operations/etcd/restore-plan.js';
 import { defineJob, etcdInput, snapshotDirOf, type JobKind } from './job-kind.js';
 import { KUBE_JOBS } from './kube-jobs.js';
 import { SECURITY_JOBS } from './security-jobs.js';
-import { pruneSnapshots, snapshotListReport } from './snapshot-jobs.js';
+import { snapshotAndKeep } from '../../app/snapshots/keep.js';
+import { snapshotListReport } from '../../operations/etcd/snapshot-list-report.js';
 import { UPGRADE_JOBS } from './upgrade-jobs.js';
 
 const noParams = z.object({}).strict();
@@ -110,15 +110,14 @@ const snapshot = defineJob({
   backoff: { type: 'exponential', delay: 30_000 },
   run: async (ctx, p) => {
     const dir = snapshotDirOf(ctx.config, ctx.cluster);
-    const report = await takeSnapshot(ctx.connect, {
+    const input = {
       ...etcdInput(ctx),
       dir,
       compress: p.compress ?? ctx.config.snapshots.compress,
       requestedBy: ctx.requestedBy,
       onProgress: ctx.progress,
-    });
-    if (!report.data.meta) return report;
-    return pruneSnapshots(report, dir, ctx.config.snapshots.retention);
+    };
+    return (await snapshotAndKeep(ctx.connect, input, ctx.config.snapshots.retention)).report;
   },
 });
 

@@ -1,14 +1,9 @@
 /** `quorum etcd snapshot`, `snapshots`, `prune`, `verify`, `restore-plan`. */
 import path from 'node:path';
 import { reportExitStatus, type Report } from '../../../domain/report.js';
-import { takeSnapshot } from '../../../operations/etcd/snapshot.js';
+import { applyRetention, snapshotAndKeep } from '../../../app/snapshots/keep.js';
 import { restorePlan } from '../../../operations/etcd/restore-plan.js';
-import { selectRetention } from '../../../operations/etcd/retention.js';
-import {
-  findSnapshot,
-  listSnapshots,
-  removeSnapshot,
-} from '../../../operations/etcd/snapshot-store.js';
+import { findSnapshot, listSnapshots } from '../../../operations/etcd/snapshot-store.js';
 import { recheckSnapshots, verifySnapshot } from '../../../operations/etcd/snapshot-verify.js';
 import { renderJson } from '../../../render/json.js';
 import { renderReportText } from '../../../render/terminal/report.js';
@@ -34,12 +29,8 @@ function print(
   return reportExitStatus(report);
 }
 
-async function prune(ctx: ClusterContext, dryRun: boolean) {
-  const entries = await listSnapshots(ctx.snapshotDir, ctx.cluster.name);
-  const decision = selectRetention(entries, ctx.config.snapshots.retention, new Date());
-  if (!dryRun) for (const e of decision.remove) await removeSnapshot(e);
-  return decision;
-}
+const prune = (ctx: ClusterContext, dryRun: boolean) =>
+  applyRetention(ctx.snapshotDir, ctx.cluster.name, ctx.config.snapshots.retention, { dryRun });
 
 export const SNAPSHOT_USAGE =
   'quorum etcd snapshot [--cluster NAME] [--dir DIR] [--compress] [--json]';
@@ -50,18 +41,21 @@ export async function snapshotCommand(
 ): Promise<ExitStatus> {
   const { values } = parseFlags(args, { ...common, compress: { type: 'boolean' } }, SNAPSHOT_USAGE);
   const ctx = clusterContext(io, deps, values.cluster, values.dir);
-  const report = await takeSnapshot(ctx.connect, {
+  const input = {
     cluster: ctx.cluster.name,
     endpoints: ctx.cluster.etcd.endpoints,
     dir: ctx.snapshotDir,
     compress: values.compress ?? ctx.config.snapshots.compress,
     requestedBy: cliRequester(io.env),
     timeoutMs: ctx.config.check.timeout,
-    onProgress: (p) => deps.logger.info({ progress: p }, 'snapshot progress'),
-  });
-  const body = report.data.meta
-    ? await prune(ctx, false).then((d) => retentionText(d, false, new Date()))
-    : undefined;
+    onProgress: (p: unknown) => deps.logger.info({ progress: p }, 'snapshot progress'),
+  };
+  const { report, retention } = await snapshotAndKeep(
+    ctx.connect,
+    input,
+    ctx.config.snapshots.retention,
+  );
+  const body = retention ? retentionText(retention, false, new Date()) : undefined;
   return print(io, values.json, report, 'etcd snapshot', body);
 }
 
