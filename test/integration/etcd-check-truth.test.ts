@@ -8,32 +8,12 @@
  */
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quorum, relaxedLatencyConfig } from '../support/cli.js';
+import { quorum } from '../support/cli.js';
+import { checkRunner, findingOf } from '../support/check-json.js';
 import { freePort, startEtcdCluster, type EtcdCluster } from '../support/index.js';
 
-interface Finding {
-  id: string;
-  severity: string;
-  title: string;
-  detail?: string;
-  remedy?: string;
-}
-interface JsonReport {
-  status: string;
-  exitCode: number;
-  findings: Finding[];
-  data: { hashRevision?: number; probes: { hash?: { revision: number } }[] };
-}
-
-let relaxed: string;
-beforeAll(async () => {
-  relaxed = await relaxedLatencyConfig();
-});
-const check = async (env: Record<string, string>, ...flags: string[]) => {
-  const r = await quorum(['etcd', 'check', '--json', ...flags], { QUORUM_CONFIG: relaxed, ...env });
-  return { ...r, report: JSON.parse(r.stdout || '{}') as JsonReport };
-};
-const finding = (r: JsonReport, id: string) => r.findings.find((f) => f.id === id);
+const check = checkRunner();
+const finding = findingOf;
 
 async function currentRevision(etcd: EtcdCluster): Promise<number> {
   const status = await etcd.etcdctl(['endpoint', 'status', '-w', 'json']);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quorum, relaxedLatencyConfig } from '../support/cli.js';
+import { checkRunner, severitiesOf } from '../support/check-json.js';
 import {
   startEtcd,
   startEtcdCluster,
@@ -12,22 +13,12 @@ import {
   type EtcdCluster,
 } from '../support/index.js';
 
-interface JsonReport {
-  status: string;
-  exitCode: number;
-  findings: { id: string; severity: string; title: string; remedy?: string }[];
-  data: { probes: { endpoint: string; healthy: boolean; status?: { memberId: string } }[] };
-}
 let relaxed: string;
 beforeAll(async () => {
   relaxed = await relaxedLatencyConfig();
 });
-const checkJson = async (env: Record<string, string>, ...flags: string[]) => {
-  const r = await quorum(['etcd', 'check', '--json', ...flags], { QUORUM_CONFIG: relaxed, ...env });
-  return { ...r, report: JSON.parse(r.stdout || '{}') as JsonReport };
-};
-const severities = (r: JsonReport, id: string) =>
-  r.findings.filter((f) => f.id === id).map((f) => f.severity);
+const checkJson = checkRunner();
+const severities = severitiesOf;
 
 describe('quorum etcd check, single member', () => {
   let etcd: EtcdCluster;
