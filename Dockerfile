@@ -33,6 +33,19 @@ ENV NPM_CONFIG_UPDATE_NOTIFIER=false NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=fals
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
+# ---- etcd: etcd 3.5 (etcd, etcdctl, etcdutl) for restore drills, from Debian 13 (trixie)'s
+# packages, unpacked (not installed: only the static Go binaries are kept). Bookworm's
+# archive keyring already holds trixie's signing key.
+FROM node:24.22.3-bookworm-slim AS etcd
+RUN printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      > /etc/apt/sources.list.d/trixie.sources \
+ && apt-get -o APT::Sandbox::User=root update -qq \
+ && cd /tmp && apt-get -o APT::Sandbox::User=root download etcd-server etcd-client \
+ && mkdir -p /opt/etcd \
+ && for deb in /tmp/*.deb; do dpkg-deb -x "$deb" /opt/etcd; done \
+ && /opt/etcd/usr/bin/etcd --version | grep -q 'etcd Version: 3\.5\.' \
+ && /opt/etcd/usr/bin/etcdutl version
+
 # ---- runtime ----
 FROM node:24.22.3-bookworm-slim AS runtime
 LABEL org.opencontainers.image.title="quorum" \
@@ -58,6 +71,8 @@ COPY --from=deps --chown=0:0 /app/node_modules ./node_modules
 COPY --from=build --chown=0:0 /app/package.json ./package.json
 COPY --from=build --chown=0:0 /app/dist/src ./dist/src
 COPY --from=build --chown=0:0 /app/runbooks ./runbooks
+# Restore drills (`quorum etcd drill`, the etcd.drill job) run these; PATH finds them.
+COPY --from=etcd --chown=0:0 /opt/etcd/usr/bin/etcd /opt/etcd/usr/bin/etcdctl /opt/etcd/usr/bin/etcdutl /usr/local/bin/
 USER 10001:10001
 VOLUME ["/var/lib/quorum/snapshots"]
 EXPOSE 3000

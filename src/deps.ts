@@ -2,6 +2,7 @@
 import { loadEtcdCredentials } from './clients/etcd-credentials.js';
 import { etcd3Connector } from './clients/etcd3-member.js';
 import { lazyKubeConnector } from './clients/kube-lazy.js';
+import { snapshotStoreFactory } from './clients/snapshot-store-factory.js';
 import { loadConfig } from './config/load.js';
 import { createLogger } from './logging.js';
 import type { CliDeps } from './transport/cli/io.js';
@@ -19,5 +20,9 @@ export function realCliDeps(env: Record<string, string | undefined>): CliDeps {
       return (cluster) => kubeClient(cluster, env);
     }),
     logger: createLogger(level as 'warn'),
+    snapshotStore: snapshotStoreFactory(env),
+    // Loaded when a long-running command starts, so the other commands stay quick.
+    runtimeDeps: async (config, opts) =>
+      (await import('./runtime-deps.js')).buildRuntimeDeps(config, opts),
   };
 }

@@ -16,6 +16,12 @@ const SECRET_KEYS = [
   'SLACK_APP_TOKEN',
   'SLACK_SIGNING_SECRET',
   'QUORUM_ALERT_TOKEN',
+  'secretAccessKey',
+  'sessionToken',
+  'credentials',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'x-amz-security-token',
 ];
 
 /** `password`, `*.password`, … down to six levels (`config.clusters[0].etcd.password`): pino's paths are explicit. */

@@ -3,7 +3,7 @@
  * endpoint, no retries or circuit breakers (a health check must see failures as
  * they are), and a deadline on every call, including the auth handshake.
  */
-import { Etcd3, GRPCOutOfRangeError, type IOptions } from 'etcd3';
+import { Etcd3, type IOptions } from 'etcd3';
 import { noop } from 'cockatiel';
 import type { AlarmInfo, MemberStatus } from '../domain/etcd.js';
 import type { EtcdEndpointAccess } from '../domain/security.js';
@@ -13,10 +13,12 @@ import type {
   KeyPage,
   KeyPageRequest,
 } from '../operations/etcd/client.js';
-import { hexId, RevisionCompactedError } from '../operations/etcd/client.js';
+import { EtcdPermissionError, hexId } from '../operations/etcd/client.js';
 import { probeEtcdAccess } from './etcd-access.js';
 import type { EtcdCredentials } from './etcd-credentials.js';
+import { toEtcdError, type CallContext } from './etcd3-errors.js';
 import { rangePage } from './etcd3-range.js';
+import { countRange } from './etcd3-count.js';
 import { httpGetText } from './http-get.js';
 
 const num = (v: string | number | undefined) => Number(v ?? 0);
@@ -63,21 +65,12 @@ export function etcd3Options(endpoint: string, creds: EtcdCredentials): IOptions
   return options;
 }
 
-/** gRPC's messages, shortened to what an operator needs: `connect ECONNREFUSED 10.0.0.3:2379`. */
-export function cleanEtcdError(err: unknown): Error {
-  const raw = err instanceof Error ? err.message : String(err);
-  const last = /Last error: (?:Error: )?(.*?)(?:\. Resolution note.*)?$/s.exec(raw)?.[1];
-  let message = last ?? raw.replace(/^\d+ [A-Z_]+: /, '');
-  if (/DEADLINE_EXCEEDED|Deadline exceeded/i.test(raw)) message = 'no answer before the deadline';
-  if (/certificate|SSL|TLS|handshake/i.test(raw) && !last) message = `TLS: ${message}`;
-  return new Error(message.split('\n')[0]?.trim() || 'unknown etcd error', { cause: err });
-}
-
-async function clean<T>(work: Promise<T>): Promise<T> {
+/** Every failure leaves the adapter as one of the kinds operations/etcd/client.ts declares. */
+async function clean<T>(work: Promise<T>, ctx?: CallContext): Promise<T> {
   try {
     return await work;
   } catch (err) {
-    throw cleanEtcdError(err);
+    throw toEtcdError(err, ctx);
   }
 }
 
@@ -117,7 +110,7 @@ class Etcd3Member implements EtcdMember {
       await clean(this.client.kv.range({ key: Buffer.from('health') }, { deadline }));
     } catch (err) {
       // As etcdctl: a permission error still proves a linearizable round trip.
-      if (!/permission denied/i.test((err as Error).message)) throw err;
+      if (!(err instanceof EtcdPermissionError)) throw err;
     }
   }
 
@@ -151,16 +144,16 @@ class Etcd3Member implements EtcdMember {
         pool: { exec<T>(s: string, m: string, p: unknown, o: unknown): Promise<T> };
       }
     ).pool;
-    let res: { hash: string; compact_revision: string; header: { revision: string } };
-    try {
-      res = await pool.exec('Maintenance', 'HashKV', { revision }, { deadline });
-    } catch (err) {
-      // etcd answers ErrCompacted with gRPC OUT_OF_RANGE (etcd3 casts it to this class);
-      // ErrFutureRev shares the code, so the text tells the two apart.
-      if (err instanceof GRPCOutOfRangeError && /compacted/.test(err.message))
-        throw new RevisionCompactedError(revision);
-      throw cleanEtcdError(err);
-    }
+    // A compacted revision throws RevisionCompactedError (etcd3-errors.ts tells it apart).
+    const res = await clean(
+      pool.exec<{ hash: string; compact_revision: string; header: { revision: string } }>(
+        'Maintenance',
+        'HashKV',
+        { revision },
+        { deadline },
+      ),
+      { revision },
+    );
     // The header carries the member's current revision; with 0 that is the one hashed.
     const current = num(res.header.revision);
     return {
@@ -184,7 +177,7 @@ class Etcd3Member implements EtcdMember {
     try {
       for await (const chunk of stream as AsyncIterable<{ blob: Buffer }>) yield chunk.blob;
     } catch (err) {
-      throw signal.aborted ? (signal.reason as Error) : cleanEtcdError(err);
+      throw signal.aborted ? (signal.reason as Error) : toEtcdError(err);
     } finally {
       signal.removeEventListener('abort', abort);
       stream.cancel();
@@ -196,7 +189,7 @@ class Etcd3Member implements EtcdMember {
   }
 
   async compact(revision: number, deadline: number): Promise<void> {
-    await clean(this.client.kv.compact({ revision, physical: true }, { deadline }));
+    await clean(this.client.kv.compact({ revision, physical: true }, { deadline }), { revision });
   }
 
   async disarm(alarm: AlarmInfo, deadline: number): Promise<void> {
@@ -215,7 +208,11 @@ class Etcd3Member implements EtcdMember {
   }
 
   rangeKeys(prefix: string, page: KeyPageRequest, deadline: number): Promise<KeyPage> {
-    return clean(rangePage(this.client, prefix, page, deadline));
+    return clean(rangePage(this.client, prefix, page, deadline), { revision: page.revision });
+  }
+
+  countKeys(prefix: string, revision: number, deadline: number): Promise<number> {
+    return clean(countRange(this.client, prefix, revision, deadline), { revision });
   }
 
   accessProbe(deadline: number): Promise<EtcdEndpointAccess> {

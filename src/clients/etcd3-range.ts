@@ -9,8 +9,13 @@
  * for again with half the limit; a pinned revision that was compacted meanwhile is
  * dropped for the newest one, and the page says which revision it was read at.
  */
-import { GRPCOutOfRangeError, GRPCResourceExhastedError, type Etcd3 } from 'etcd3';
-import type { KeyPage, KeyPageRequest } from '../operations/etcd/client.js';
+import { GRPCResourceExhastedError, type Etcd3 } from 'etcd3';
+import {
+  RevisionCompactedError,
+  type KeyPage,
+  type KeyPageRequest,
+} from '../operations/etcd/client.js';
+import { toEtcdError } from './etcd3-errors.js';
 
 /** The end of the range of keys starting with `prefix`: the prefix with its last byte + 1. */
 export function prefixRangeEnd(prefix: Buffer): Buffer {
@@ -53,11 +58,11 @@ export async function rangePage(
     } catch (err) {
       if (err instanceof GRPCResourceExhastedError && limit > 1) {
         limit = Math.ceil(limit / 2);
-      } else if (err instanceof GRPCOutOfRangeError && revision > 0) {
-        revision = 0;
-      } else {
-        throw err;
+        continue;
       }
+      const typed = toEtcdError(err, { revision });
+      if (typed instanceof RevisionCompactedError && revision > 0) revision = 0;
+      else throw typed;
     }
   }
 }

@@ -24,7 +24,7 @@ export function loadConfig(env: Env = process.env, read = readTextFile): Config 
     throw new QuorumError(
       'CONFIG_INVALID',
       `Configuration is invalid:\n${formatIssues(parsed.error.issues, sources, file)}`,
-      'Fix the values above (see "Configuration" in README.md) and run again.',
+      'Fix the values above (see docs/configuration.md) and run again.',
     );
   }
   return deepFreeze(withDefaultCluster(parsed.data, file, env.QUORUM_CLUSTER || undefined));
@@ -56,7 +56,7 @@ function readConfigFile(path: string, read: (p: string) => string): Raw {
     throw new QuorumError(
       'CONFIG_UNREADABLE',
       `${path}: not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`,
-      'Fix the YAML syntax; an example config is in README.md under "Configuration".',
+      'Fix the YAML syntax; an example config is in docs/configuration.md.',
       { cause: err },
     );
   }
@@ -65,7 +65,7 @@ function readConfigFile(path: string, read: (p: string) => string): Raw {
     throw new QuorumError(
       'CONFIG_INVALID',
       `${path}: the top level must be a mapping (key: value), e.g. "clusters: [...]".`,
-      'See the example config in README.md under "Configuration".',
+      'See the example config in docs/configuration.md.',
     );
   }
   return doc as Raw;
@@ -101,12 +101,17 @@ function applyEnv(raw: Raw, env: Env, sources: Sources): void {
   };
   applyClusterEnv(raw, env, sources);
   put('QUORUM_SNAPSHOT_DIR', ['snapshotDir']);
+  put('QUORUM_ETCD_BIN_DIR', ['drills', 'binDir']);
+  put('QUORUM_DRILL_DIR', ['drills', 'workDir']);
+  const pathStyle = env.QUORUM_S3_FORCE_PATH_STYLE?.trim().toLowerCase();
+  put('QUORUM_S3_FORCE_PATH_STYLE', ['snapshots', 's3', 'forcePathStyle'], flag(pathStyle));
   put('REDIS_URL', ['redisUrl']);
   put('SLACK_BOT_TOKEN', ['slack', 'botToken']);
   put('SLACK_SIGNING_SECRET', ['slack', 'signingSecret']);
   put('SLACK_APP_TOKEN', ['slack', 'appToken']);
   put('SLACK_API_URL', ['slack', 'apiUrl']);
   put('QUORUM_APPROVERS', ['approvers'], list(env.QUORUM_APPROVERS ?? ''));
+  put('QUORUM_APPROVAL_EXPIRY', ['approvals', 'expiry']);
   put('QUORUM_ALERT_CHANNEL', ['alerts', 'channel']);
   put('QUORUM_ALERT_TOKEN', ['alerts', 'token']);
   put('PORT', ['http', 'port']);
@@ -146,7 +151,19 @@ function applyClusterEnv(raw: Raw, env: Env, sources: Sources): void {
     set(raw, at('etcd', 'password'), password ?? '', 'ETCDCTL_USER', sources);
   }
   put('KUBECONFIG', at('kubeconfig'));
+  put('QUORUM_SNAPSHOT_STORE', at('snapshots', 'store'));
 }
+
+const FLAGS: Record<string, boolean> = {
+  true: true,
+  '1': true,
+  yes: true,
+  false: false,
+  '0': false,
+  no: false,
+};
+/** `true`/`false` (also 1/0, yes/no) as a boolean; anything else as given, for the schema to refuse. */
+const flag = (v?: string) => (v === undefined ? undefined : (FLAGS[v] ?? v));
 
 /** etcdctl accepts `host:port`; it means https when TLS files are given. */
 function normalizeEndpoints(value: string | undefined, tls: boolean): string[] {

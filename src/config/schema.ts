@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 import type { EtcdThresholds } from '../domain/thresholds.js';
+import { checkCron } from '../domain/cron.js';
 import { parseDuration, parseSize } from '../domain/units.js';
+import { parseSnapshotLocation, type S3StoreSettings } from '../domain/snapshot-location.js';
 
 const duration = (example: string) =>
   z.union([z.number(), z.string()]).transform((value, ctx) => {
@@ -65,6 +67,40 @@ export const etcdSchema = z
     path: ['cert'],
   });
 
+/** A snapshot store: a directory, or `s3://BUCKET/PREFIX` (domain/snapshot-location.ts). */
+const snapshotStore = z
+  .string({ error: 'must be a path or s3://BUCKET/PREFIX, e.g. s3://backups/etcd' })
+  .superRefine((s, ctx) => {
+    const parsed = parseSnapshotLocation(s);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.problem });
+  });
+
+/** How snapshots are written to S3; credentials, region and endpoint come from the AWS SDK's chain. */
+export const s3StoreSchema = z
+  .object({
+    forcePathStyle: z.boolean().default(false),
+    serverSideEncryption: z
+      .enum(['AES256', 'aws:kms'], { message: 'must be AES256 (SSE-S3) or aws:kms (SSE-KMS)' })
+      .optional(),
+    kmsKeyId: nonEmpty('arn:aws:kms:eu-west-1:111122223333:key/…').optional(),
+    storageClass: z
+      .string()
+      .regex(/^[A-Z_]+$/, 'write an S3 storage class, e.g. STANDARD_IA')
+      .optional(),
+    checksum: z
+      .enum(['SHA256', 'CRC32', 'off'], { message: 'must be SHA256, CRC32 or off' })
+      .default('SHA256'),
+    partSize: size('8MiB')
+      .refine((n) => n >= 5 * 2 ** 20, "must be at least 5MiB (S3's smallest part)")
+      .default(8 * 2 ** 20),
+    queueSize: z.number().int().min(1).max(16, 'must be 16 or less, e.g. 4').default(4),
+  })
+  .strict()
+  .refine((s) => s.kmsKeyId === undefined || s.serverSideEncryption === 'aws:kms', {
+    message: 'kmsKeyId needs serverSideEncryption: aws:kms',
+    path: ['kmsKeyId'],
+  });
+
 export const clusterSchema = z
   .object({
     name: z.string().regex(CLUSTER_NAME, {
@@ -74,6 +110,8 @@ export const clusterSchema = z
     kubeconfig: nonEmpty('/etc/kubernetes/admin.conf').optional(),
     context: nonEmpty('kubernetes-admin@prod').optional(),
     snapshotDir: nonEmpty('/var/backups/etcd').optional(),
+    /** This cluster's snapshot store (wins over snapshotDir). */
+    snapshots: z.object({ store: snapshotStore.optional() }).strict().optional(),
   })
   .strict();
 
@@ -122,9 +160,14 @@ const slackUserOrGroup = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, {
 /** A cron expression of five fields (minute hour day-of-month month day-of-week), or six with seconds first. */
 const cron = z
   .string({ error: 'must be a cron expression, e.g. "0 */6 * * *"' })
-  .refine((s) => /^[\d*/,?LW#A-Za-z-]+( [\d*/,?LW#A-Za-z-]+){4,5}$/.test(s.trim()), {
-    message:
-      'is not a cron expression; write five fields in UTC, e.g. "0 */6 * * *" (every 6 hours)',
+  .superRefine((s, ctx) => {
+    // The scheduler's own parser (domain/cron.ts), so a pattern BullMQ would refuse fails here.
+    const check = checkCron(s);
+    if (!check.ok)
+      ctx.addIssue({
+        code: 'custom',
+        message: `is not a cron expression: ${check.problem}; write five fields in UTC, e.g. "0 */6 * * *" (every 6 hours)`,
+      });
   });
 
 const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'write a channel ID, e.g. C024BE91L');
@@ -147,6 +190,8 @@ export const clusterSchedulesSchema = z
     snapshot: scheduleSchema.optional(),
     check: scheduleSchema.optional(),
     security: scheduleSchema.optional(),
+    /** Restore drills of the newest snapshot, e.g. `drill: { every: 24h }`. */
+    drill: scheduleSchema.optional(),
   })
   .strict();
 
@@ -192,9 +237,16 @@ export const configSchema = z
       .object({
         retention: retentionSchema.default(retentionSchema.parse({})),
         compress: z.boolean().default(false),
+        /** The default snapshot store of every cluster (wins over snapshotDir). */
+        store: snapshotStore.optional(),
+        s3: s3StoreSchema.default(s3StoreSchema.parse({})),
       })
       .strict()
-      .default({ retention: retentionSchema.parse({}), compress: false }),
+      .default({
+        retention: retentionSchema.parse({}),
+        compress: false,
+        s3: s3StoreSchema.parse({}),
+      }),
     maintenance: z
       .object({
         defragTimeout: duration('10m').default(600_000),
@@ -211,6 +263,17 @@ export const configSchema = z
         drainRetryInterval: 5_000,
         drainRetryLimit: 300_000,
       }),
+    drills: z
+      .object({
+        /** Where etcd and etcdutl (3.4: etcdctl) are; PATH when unset. */
+        binDir: nonEmpty('/opt/etcd/bin').optional(),
+        /** Where drills restore (about twice the database): the system's temp dir when unset. */
+        workDir: nonEmpty('/var/lib/quorum/drills').optional(),
+        /** One whole drill: download, restore, start, scan. */
+        timeout: duration('30m').default(1_800_000),
+      })
+      .strict()
+      .default({ timeout: 1_800_000 }),
     upgrade: z
       .object({
         /** The upgrade precheck wants a verified etcd snapshot younger than this. */
@@ -230,10 +293,19 @@ export const configSchema = z
         apiUrl: z
           .url({ message: 'write e.g. https://slack.com/api/' })
           .default('https://slack.com/api/'),
+        /** An outbox message Slack keeps failing (5xx, network) is given up this long after it was queued. */
+        deliveryRetryLimit: duration('15m').default(900_000),
       })
       .strict()
-      .default({ apiUrl: 'https://slack.com/api/' }),
+      .default({ apiUrl: 'https://slack.com/api/', deliveryRetryLimit: 900_000 }),
     approvers: z.array(slackUserOrGroup).default([]),
+    approvals: z
+      .object({
+        /** How long a request waits for a decision (a runbook action step may set its own). */
+        expiry: duration('15m').default(900_000),
+      })
+      .strict()
+      .default({ expiry: 900_000 }),
     alerts: z
       .object({
         channel: z
@@ -307,5 +379,12 @@ export const THRESHOLDS_MATCH: [Thresholds, EtcdThresholds] extends [EtcdThresho
   ? true
   : never = true;
 export type ScheduleConfig = z.output<typeof scheduleSchema>;
+/** The schema parses into exactly the stores' S3 settings (a compile-time check). */
+export const S3_SETTINGS_MATCH: [z.output<typeof s3StoreSchema>, S3StoreSettings] extends [
+  S3StoreSettings,
+  z.output<typeof s3StoreSchema>,
+]
+  ? true
+  : never = true;
 export type WorkerConfig = z.output<typeof workerSchema>;
 export type AlertRoute = z.output<typeof alertRouteSchema>;

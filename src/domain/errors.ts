@@ -1,6 +1,6 @@
 /**
  * Errors that reach the operator carry a code and say what to do. Classify by
- * `code`, never by message text. Every code is documented in README.md (a test checks).
+ * `code`, never by message text. Every code is documented in docs/errors.md (a test checks).
  */
 export const ERROR_CODES = {
   USAGE: 'The command line is wrong.',
@@ -10,8 +10,13 @@ export const ERROR_CODES = {
   TLS_FILE_UNREADABLE: 'A CA, certificate or key file cannot be read.',
   ETCD_UNREACHABLE: 'No etcd member answered.',
   ETCD_OPERATION_FAILED: 'etcd refused or failed an operation.',
+  ETCD_ACCESS_DENIED: "etcd refused the credentials, or the user's role does not allow the call.",
   SNAPSHOT_NOT_FOUND: 'No kept snapshot has that id or path.',
   SNAPSHOT_INVALID: 'A snapshot failed verification.',
+  S3_ACCESS_DENIED: 'The object store refused the credentials, or what they may do.',
+  S3_BUCKET_NOT_FOUND: 'The bucket of the snapshot store does not exist (at that endpoint).',
+  S3_UNREACHABLE: 'The object store did not answer: the endpoint, the network or a timeout.',
+  S3_OPERATION_FAILED: 'The object store refused or failed a request.',
   JOB_INVALID: 'A job request has an unknown kind, bad parameters or no approval.',
   KUBECONFIG_INVALID: 'The kubeconfig cannot be read, or lacks the named context or a server.',
   KUBE_UNREACHABLE: 'The Kubernetes API server did not answer in time (network, TLS or timeout).',
@@ -28,7 +33,8 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 export class QuorumError extends Error {
-  override readonly name = 'QuorumError';
+  /** Subclasses (a typed error of a client interface) name themselves. */
+  override readonly name: string = 'QuorumError';
   constructor(
     readonly code: ErrorCode,
     message: string,

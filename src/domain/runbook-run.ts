@@ -1,11 +1,14 @@
 /**
  * One run of a runbook in one incident thread, as kept in Redis (state/runbook-runs.ts):
  * the runbook, its parameters, where its thread is, each step's state and a timeline
- * for the post-mortem. Changed only through operations/runbooks/walk.ts, so every change is a pure function.
+ * for the post-mortem. Changed only through operations/runbooks/walk.ts, so every change
+ * is a pure function.
  */
 import type { Severity } from './report.js';
 
-export type StepStatus = 'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'skipped';
+/** `expired`: it waited past its bound (an approval nobody gave in time, a run abandoned). */
+export type StepStatus =
+  'pending' | 'running' | 'waiting' | 'done' | 'failed' | 'skipped' | 'expired';
 
 export interface StepState {
   id: string;
@@ -49,4 +52,7 @@ export interface RunbookRun {
   version: number;
 }
 
-export const isTerminal = (s: StepStatus) => s === 'done' || s === 'failed' || s === 'skipped';
+export const isTerminal = (s: StepStatus) => s !== 'pending' && s !== 'running' && s !== 'waiting';
+
+/** When a run last changed: its newest timeline entry (every change of walk.ts adds one). */
+export const lastChangeOf = (run: RunbookRun) => run.timeline.at(-1)?.at ?? run.startedAt;

@@ -4,6 +4,7 @@
  * when loaded (operations/runbooks/load.ts); inside, the types are trusted.
  */
 import { z } from 'zod';
+import { parseDuration } from './units.js';
 
 export const PHASES = ['detect', 'assess', 'contain', 'recover', 'postmortem'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -44,7 +45,23 @@ const jobStep = {
 
 export const stepSchema = z.discriminatedUnion('kind', [
   z.object({ ...stepBase, ...jobStep, kind: z.literal('diagnose') }).strict(),
-  z.object({ ...stepBase, ...jobStep, kind: z.literal('action') }).strict(),
+  z
+    .object({
+      ...stepBase,
+      ...jobStep,
+      kind: z.literal('action'),
+      /** How long its approval request waits (e.g. `30m`), instead of `approvals.expiry`. */
+      approvalExpiry: z
+        .union([z.number(), z.string()])
+        .transform((value, ctx) => {
+          const ms = typeof value === 'number' ? value : parseDuration(value);
+          if (ms !== undefined && ms > 0) return ms;
+          ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration; write e.g. 30m` });
+          return z.NEVER;
+        })
+        .optional(),
+    })
+    .strict(),
   z
     .object({
       ...stepBase,

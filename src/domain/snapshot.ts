@@ -25,6 +25,19 @@ export interface SnapshotMeta {
   requestedBy: string;
   /** The member list when the snapshot was taken: the restore plan works without a live cluster. */
   members: MemberInfo[];
+  /** Keys counted just before streaming, for drills to compare (absent: older snapshots). */
+  counts?: SnapshotCounts;
+}
+
+/**
+ * The keys of the cluster at `revision`, counted by a full scan just before the snapshot
+ * streamed: in total, and per Kubernetes resource prefix (`/registry/pods/`,
+ * `/registry/cert-manager.io/certificates/` …). A drill counts the restored copy again.
+ */
+export interface SnapshotCounts {
+  revision: number;
+  prefixes: Record<string, number>;
+  total: number;
 }
 
 export interface SnapshotEntry {

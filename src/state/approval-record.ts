@@ -1,40 +1,18 @@
 /** An approval request as kept in Redis (one hash per request), and its encoding. */
+import type {
+  Approval,
+  ApprovalIntent,
+  ApprovalParams,
+  ApprovalStatus,
+} from '../domain/approval.js';
 
-/** Parameters exactly as they will run; shown on the request. Never put secrets here. */
-export type ApprovalParams = Record<string, string | number | boolean>;
-
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
-
-export interface Approval {
-  id: string;
-  cluster: string;
-  /** The job kind that waits for it, e.g. `etcd.defrag`. */
-  action: string;
-  params: ApprovalParams;
-  /** Slack user ID of the requester. */
-  requestedBy: string;
-  channel: string;
-  /** The request message, once posted. */
-  messageTs?: string;
-  /** Where the approved job reports: this thread (ts, or the outbox ref of its root). */
-  threadTs?: string;
-  threadRef?: string;
-  /** Set when the request is a runbook's action step: its decision advances the run. */
-  runbook?: { run: string; step: string };
-  /** ms since the epoch, by the store's clock. */
-  createdAt: number;
-  expiresAt: number;
-  /** `pending` past `expiresAt` is expired: see approvalState(). */
-  status: ApprovalStatus;
-  /** Who approved or rejected it, and when (ms). */
-  decidedBy?: string;
-  decidedAt?: number;
-}
-
-/** What the request is now, given the clock: pending, expired, approved or rejected. */
-export function approvalState(a: Approval, nowMs: number): ApprovalStatus | 'expired' {
-  return a.status === 'pending' && nowMs >= a.expiresAt ? 'expired' : a.status;
-}
+export { approvalState } from '../domain/approval.js';
+export type {
+  Approval,
+  ApprovalIntent,
+  ApprovalParams,
+  ApprovalStatus,
+} from '../domain/approval.js';
 
 /** The hash fields for a new approval, as a flat field/value list for HSET. */
 export function encodeApproval(a: Approval): string[] {
@@ -46,6 +24,7 @@ export function encodeApproval(a: Approval): string[] {
     ['requestedBy', a.requestedBy],
     ['channel', a.channel],
     ['messageTs', a.messageTs],
+    ['messageRef', a.messageRef],
     ['threadTs', a.threadTs],
     ['threadRef', a.threadRef],
     ['runbook', a.runbook ? JSON.stringify(a.runbook) : undefined],
@@ -57,6 +36,7 @@ export function encodeApproval(a: Approval): string[] {
 }
 
 const STATUSES: readonly string[] = ['pending', 'approved', 'rejected'];
+const INTENTS: readonly string[] = ['pending', 'done', 'failed'];
 
 function parseParams(text: string | undefined): ApprovalParams {
   try {
@@ -80,6 +60,7 @@ export function decodeApproval(h: Record<string, string>): Approval | undefined 
     requestedBy: h.requestedBy ?? '',
     channel: h.channel ?? '',
     ...(h.messageTs ? { messageTs: h.messageTs } : {}),
+    ...(h.messageRef ? { messageRef: h.messageRef } : {}),
     ...(h.threadTs ? { threadTs: h.threadTs } : {}),
     ...(h.threadRef ? { threadRef: h.threadRef } : {}),
     ...(h.runbook ? { runbook: parseRunbookLink(h.runbook) } : {}),
@@ -88,6 +69,8 @@ export function decodeApproval(h: Record<string, string>): Approval | undefined 
     status: h.status as ApprovalStatus,
     ...(h.decidedBy ? { decidedBy: h.decidedBy } : {}),
     ...(h.decidedAt ? { decidedAt: Number(h.decidedAt) } : {}),
+    ...(h.intent && INTENTS.includes(h.intent) ? { intent: h.intent as ApprovalIntent } : {}),
+    ...(h.intentError ? { intentError: h.intentError } : {}),
   };
 }
 

@@ -6,8 +6,14 @@
  * 'already-decided'. Times come from the injected clock (as Bolt's verify-request
  * takes nowMilliseconds), so expiry is testable and every replica judges alike.
  *
- * Key: `${prefix}:approval:${id}`, a hash (see approval-record.ts). It lives until
- * `retainMs` after its deadline, or `retainMs` after its decision.
+ * Approving also records the job's *intent* in the same script (approval-scripts.ts):
+ * the workflow (app/approvals/) enqueues the job and then ends the intent, and a sweep
+ * completes the intents a crash left pending, so an approval never loses its job.
+ *
+ * Keys: `${prefix}:approval:${id}`, a hash (see approval-record.ts), living until
+ * `retainMs` after its deadline, or `retainMs` after its decision;
+ * `${prefix}:approvals:intents` (approved, job not yet queued: id by decision time) and
+ * `${prefix}:approvals:deadlines` (undecided: id by expiry), two sorted sets.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -16,14 +22,27 @@ import {
   type Approval,
   type ApprovalParams,
 } from './approval-record.js';
-import { CREATE_APPROVAL, DECIDE_APPROVAL, SET_APPROVAL_MESSAGE } from './approval-scripts.js';
+import type { ApproverCheck } from '../domain/approval.js';
+import {
+  CREATE_APPROVAL,
+  DECIDE_APPROVAL,
+  DUE_IDS,
+  END_INTENT,
+  SET_APPROVAL_MESSAGE,
+  TAKE_EXPIRED,
+} from './approval-scripts.js';
 import { pairsToRecord, type StateRedis } from './redis.js';
 
 export { approvalState } from './approval-record.js';
-export type { Approval, ApprovalParams, ApprovalStatus } from './approval-record.js';
+export type {
+  Approval,
+  ApprovalIntent,
+  ApprovalParams,
+  ApprovalStatus,
+} from './approval-record.js';
 
 /** Whether a Slack user may approve; see resolveApprovers(). */
-export type ApproverCheck = (userId: string) => Promise<boolean>;
+export type { ApproverCheck } from '../domain/approval.js';
 
 export const DEFAULT_APPROVAL_TTL_MS = 15 * 60_000;
 export const DEFAULT_APPROVAL_RETAIN_MS = 7 * 24 * 3_600_000;
@@ -47,6 +66,9 @@ export interface NewApproval {
   requestedBy: string;
   channel: string;
   messageTs?: string;
+  /** The outbox ref the request is posted under, when it is posted through the outbox. */
+  messageRef?: string;
+  /** How long it may wait for a decision; DEFAULT_APPROVAL_TTL_MS unless given. */
   ttlMs?: number;
   threadTs?: string;
   threadRef?: string;
@@ -79,6 +101,14 @@ export interface ApprovalStore {
   getApproval(id: string): Promise<Approval | undefined>;
   /** Records where the request was posted; false when the approval is gone. */
   setApprovalMessage(id: string, channel: string, messageTs: string): Promise<boolean>;
+  /** Ends a pending intent (the job is queued, or never can be); true for the one caller that did. */
+  endIntent(id: string, end: 'done' | 'failed', reason?: string): Promise<boolean>;
+  /** Ids of approvals decided at or before `until` (ms) whose job is not queued yet, oldest first. */
+  pendingIntents(until: number, limit?: number): Promise<string[]>;
+  /** Ids of undecided approvals whose deadline is past, by the store's clock. */
+  dueExpiries(limit?: number): Promise<string[]>;
+  /** The expired request, for the one caller that takes it off the deadlines (then ends it visibly). */
+  takeExpired(id: string): Promise<Approval | undefined>;
 }
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -88,6 +118,8 @@ export function approvalStore(options: ApprovalStoreOptions): ApprovalStore {
   const now = options.now ?? Date.now;
   const retainMs = options.retainMs ?? DEFAULT_APPROVAL_RETAIN_MS;
   const key = (id: string) => `${prefix}:approval:${id}`;
+  const intentsKey = `${prefix}:approvals:intents`;
+  const deadlinesKey = `${prefix}:approvals:deadlines`;
 
   async function getApproval(id: string): Promise<Approval | undefined> {
     return ID.test(id) ? decodeApproval(await redis.hgetall(key(id))) : undefined;
@@ -107,6 +139,7 @@ export function approvalStore(options: ApprovalStoreOptions): ApprovalStore {
       requestedBy: input.requestedBy,
       channel: input.channel,
       ...(input.messageTs ? { messageTs: input.messageTs } : {}),
+      ...(input.messageRef ? { messageRef: input.messageRef } : {}),
       ...(input.threadTs ? { threadTs: input.threadTs } : {}),
       ...(input.threadRef ? { threadRef: input.threadRef } : {}),
       ...(input.runbook ? { runbook: input.runbook } : {}),
@@ -116,9 +149,12 @@ export function approvalStore(options: ApprovalStoreOptions): ApprovalStore {
     };
     const created = await redis.eval(
       CREATE_APPROVAL,
-      1,
+      2,
       key(id),
+      deadlinesKey,
       ttlMs + retainMs,
+      id,
+      approval.expiresAt,
       ...encodeApproval(approval),
     );
     if (created !== 1) throw new Error(`approval id "${id}" is already taken`);
@@ -138,8 +174,18 @@ export function approvalStore(options: ApprovalStoreOptions): ApprovalStore {
     if (!own && !(await d.approvers(d.by))) return { outcome: 'not-approver', approval: current };
     const status = d.decision === 'approve' ? 'approved' : 'rejected';
     // The checks above are re-done atomically in the script: a concurrent click may have won.
-    const reply = (await redis.eval(DECIDE_APPROVAL, 1, key(id), status, d.by, at, retainMs)) as
-      unknown[] | null;
+    const reply = (await redis.eval(
+      DECIDE_APPROVAL,
+      3,
+      key(id),
+      intentsKey,
+      deadlinesKey,
+      status,
+      d.by,
+      at,
+      retainMs,
+      id,
+    )) as unknown[] | null;
     const [outcome, ...fields] = reply ?? ['not-found'];
     const approval = decodeApproval(pairsToRecord(fields));
     if (outcome === 'not-found' || !approval) return { outcome: 'not-found' };
@@ -151,5 +197,35 @@ export function approvalStore(options: ApprovalStoreOptions): ApprovalStore {
     return (await redis.eval(SET_APPROVAL_MESSAGE, 1, key(id), channel, messageTs)) === 1;
   }
 
-  return { createApproval, decideApproval, getApproval, setApprovalMessage };
+  async function endIntent(id: string, end: 'done' | 'failed', reason = '') {
+    if (!ID.test(id)) return false;
+    return (await redis.eval(END_INTENT, 2, key(id), intentsKey, id, end, reason)) === 1;
+  }
+
+  const dueIds = async (set: string, at: number, limit: number) =>
+    ((await redis.eval(DUE_IDS, 1, set, at, limit)) as unknown[]).map(String);
+
+  async function takeExpired(id: string): Promise<Approval | undefined> {
+    if (!ID.test(id)) return undefined;
+    const [taken, ...fields] = (await redis.eval(
+      TAKE_EXPIRED,
+      2,
+      key(id),
+      deadlinesKey,
+      id,
+      now(),
+    )) as unknown[];
+    return taken === 1 ? decodeApproval(pairsToRecord(fields)) : undefined;
+  }
+
+  return {
+    createApproval,
+    decideApproval,
+    getApproval,
+    setApprovalMessage,
+    endIntent,
+    pendingIntents: (until, limit = 100) => dueIds(intentsKey, until, limit),
+    dueExpiries: (limit = 100) => dueIds(deadlinesKey, now(), limit),
+    takeExpired,
+  };
 }

@@ -6,7 +6,7 @@
  * The cache is per process and holds only member IDs: nothing that must survive a restart.
  */
 import { QuorumError } from '../domain/errors.js';
-import type { ApproverCheck } from './approvals.js';
+import type { ApproverCheck } from '../domain/approval.js';
 
 export type ListGroupMembers = (groupId: string) => Promise<string[]>;
 

@@ -5,42 +5,12 @@
  * the operator typed them (cluster names, revisions, snapshot ids), never tokens,
  * passwords or keys; as a last guard, params whose name says secret are replaced.
  */
+import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import type { StateRedis } from './redis.js';
 import { pairsToRecord } from './redis.js';
 
-export const AUDIT_EVENT_TYPES = [
-  'command',
-  'approval.requested',
-  'approval.decided',
-  'job.started',
-  'job.finished',
-  'alert.received',
-  'runbook.started',
-  'runbook.step',
-  'runbook.finished',
-] as const;
-export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
-
-export interface AuditEvent {
-  type: AuditEventType;
-  /** Slack user ID, `alice@cp-1 (cli)`, `schedule`, `alertmanager`… */
-  who: string;
-  cluster: string;
-  action: string;
-  /** Never secrets. */
-  params?: Record<string, string>;
-  /** e.g. `approved`, `ok`, `warn`, `failed`. */
-  outcome?: string;
-  detail?: string;
-  /** ms since the epoch. */
-  at: number;
-}
-
-/** An event read back: its stream id, and `type` as written (a newer writer may add types). */
-export interface AuditEntry extends Omit<AuditEvent, 'type'> {
-  id: string;
-  type: string;
-}
+export { AUDIT_EVENT_TYPES } from '../domain/audit.js';
+export type { AuditEntry, AuditEvent, AuditEventType } from '../domain/audit.js';
 
 export const DEFAULT_AUDIT_MAX_LEN = 100_000;
 /** Stream ids carry the Redis server's time; allow this much skew against `at`. */
@@ -51,6 +21,8 @@ const MAX_VALUE = 4_000;
 const SECRET_NAME = /pass(word|wd)?|secret|token|credential|private.?key|api.?key/i;
 
 const auditKey = (prefix: string) => `${prefix}:audit`;
+/** The stream's key, for messages that tell an operator what to repair. */
+export const auditStreamKey = auditKey;
 const clip = (s: string) => (s.length > MAX_VALUE ? `${s.slice(0, MAX_VALUE - 1)}…` : s);
 
 function safeParams(params: Record<string, string>): Record<string, string> {
@@ -79,6 +51,23 @@ export async function appendAudit(
   const flat = fields.flatMap(([k, v]) => (v === undefined ? [] : [k, clip(v)]));
   const id = await redis.xadd(auditKey(prefix), 'MAXLEN', '~', maxLen, '*', ...flat);
   return id ?? '';
+}
+
+/** One append's outcome: written (its id), or why not — for callers that must not act without it. */
+export type AuditWrite = { ok: true; id: string } | { ok: false; error: unknown };
+
+/** Appends one event and says whether it was written, instead of throwing. */
+export async function tryAppendAudit(
+  redis: StateRedis,
+  prefix: string,
+  event: AuditEvent,
+  maxLen = DEFAULT_AUDIT_MAX_LEN,
+): Promise<AuditWrite> {
+  try {
+    return { ok: true, id: await appendAudit(redis, prefix, event, maxLen) };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }
 
 function parseParams(text: string | undefined): Record<string, string> | undefined {

@@ -109,8 +109,13 @@ describe('quorum start (process)', () => {
         .toMatch(/^etcd snapshot of \*c2\*, asked by <@U024BE7LH> — ✔ done$/);
       const rootMessage = slack.messages('C0START').find((m) => m.ts === root.ts)!;
       expect(rootMessage.history.join('\n')).toMatch(/— running: streaming from m0/);
+      // The thread and the root's edits are separate outbox streams: either may land first.
+      await expect
+        .poll(() => slack.messages('C0START').filter((m) => m.threadTs === root.ts).length, {
+          timeout: 15_000,
+        })
+        .toBe(1);
       const replies = slack.messages('C0START').filter((m) => m.threadTs === root.ts);
-      expect(replies).toHaveLength(1);
       expect(replies[0]!.text + JSON.stringify(replies[0]!.blocks)).toMatch(
         /c2-\d{8}T\d{6}Z-r\d+ saved and verified/,
       );

@@ -38,6 +38,14 @@ describe('approvals in real Redis', () => {
     store = approvalStore({ redis, prefix, now: () => clock });
   });
 
+  const fields = {
+    cluster: 'prod',
+    action: 'etcd.defrag',
+    params: {},
+    requestedBy: REQUESTER,
+    channel: 'C0OPS',
+  };
+
   const request = (id?: string) =>
     store.createApproval({
       id,
@@ -111,9 +119,57 @@ describe('approvals in real Redis', () => {
       expect(outcomes.filter((o) => o === 'already-decided')).toHaveLength(19);
       const winner = results.find((r) => r.outcome === 'approved')!.approval!;
       expect((await store.getApproval(id))?.decidedBy).toBe(winner.decidedBy);
+      expect(await store.pendingIntents(clock)).toEqual([id]);
     } finally {
       await Promise.all(clients.map((c) => c.quit()));
     }
+  });
+
+  it('records the job intent with the approval, in the same step; one caller ends it', async () => {
+    const { id } = await request();
+    clock += 1_000;
+    const ok = await store.decideApproval(id, { decision: 'approve', by: APPROVER, approvers });
+    expect(ok.approval).toMatchObject({ status: 'approved', intent: 'pending' });
+    expect(await store.pendingIntents(clock - 1)).toEqual([]);
+    expect(await store.pendingIntents(clock)).toEqual([id]);
+    const ends = await Promise.all(Array.from({ length: 5 }, () => store.endIntent(id, 'done')));
+    expect(ends.filter(Boolean)).toHaveLength(1);
+    expect((await store.getApproval(id))?.intent).toBe('done');
+    expect(await store.pendingIntents(clock)).toEqual([]);
+
+    const failing = await request();
+    await store.decideApproval(failing.id, { decision: 'approve', by: APPROVER, approvers });
+    expect(await store.endIntent(failing.id, 'failed', 'No cluster named "old".')).toBe(true);
+    expect(await store.getApproval(failing.id)).toMatchObject({
+      intent: 'failed',
+      intentError: 'No cluster named "old".',
+    });
+
+    const rejected = await request();
+    const no = await store.decideApproval(rejected.id, {
+      decision: 'reject',
+      by: APPROVER,
+      approvers,
+    });
+    expect(no.approval?.intent).toBeUndefined();
+    expect(await store.pendingIntents(clock + 60_000)).toEqual([]);
+    expect(await store.endIntent('gone', 'done')).toBe(false);
+  });
+
+  it('takes an undecided request past its deadline off the deadlines once; a decided one never', async () => {
+    const ttl = { ttlMs: 60_000 };
+    const late = await store.createApproval({ ...fields, ...ttl });
+    const decided = await store.createApproval({ ...fields, ...ttl });
+    await store.decideApproval(decided.id, { decision: 'reject', by: APPROVER, approvers });
+    clock += 59_999;
+    expect(await store.dueExpiries()).toEqual([]);
+    expect(await store.takeExpired(late.id)).toBeUndefined();
+    clock += 1;
+    expect(await store.dueExpiries()).toEqual([late.id]);
+    const takes = await Promise.all(Array.from({ length: 5 }, () => store.takeExpired(late.id)));
+    expect(takes.filter(Boolean).map((a) => a?.id)).toEqual([late.id]);
+    expect(await store.dueExpiries()).toEqual([]);
+    expect(approvalState((await store.getApproval(late.id))!, clock)).toBe('expired');
   });
 
   it('expires by the injected clock and records no decision', async () => {

@@ -77,12 +77,14 @@ describe('approvals checked by the worker', () => {
       requestedBy: 'U1',
       channel: 'C1',
     });
-    for (const id of ['other', 'good'])
+    for (const id of ['other', 'good']) {
       await approvals.decideApproval(id, {
         decision: 'approve',
         by: 'U2',
         approvers: () => Promise.resolve(true),
       });
+      await approvals.endIntent(id, 'done'); // its job is enqueued by hand, not by the sweep
+    }
     const queue = worker.runtime.queues.queue('c1');
     const run = async (requestId: string, id: string) => {
       const { jobId } = await enqueueJob(worker.runtime.queues, {

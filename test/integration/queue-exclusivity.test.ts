@@ -75,16 +75,18 @@ describe('maintenance exclusivity', () => {
         by: 'U2',
         approvers: () => Promise.resolve(true),
       });
+      await approvals.endIntent(id, 'done'); // its job is enqueued by hand, not by the sweep
       return { id, approvedBy: 'U2' };
     };
     const compactOk = await approve(`${prefix}-compact`, 'etcd.compact');
+    const compactAgain = await approve(`${prefix}-compact-2`, 'etcd.compact'); // one job per approval
     const defragOk = await approve(`${prefix}-defrag`, 'etcd.defrag');
     const requests: JobRequest[] = [
       { ...base, kind: 'etcd.snapshot', requestId: 's1' },
       { ...base, kind: 'etcd.compact', requestId: 'c1', approval: compactOk },
       { ...base, kind: 'etcd.defrag', requestId: 'd1', approval: defragOk },
       { ...base, kind: 'etcd.snapshot', requestId: 's2' },
-      { ...base, kind: 'etcd.compact', requestId: 'c2', approval: compactOk },
+      { ...base, kind: 'etcd.compact', requestId: 'c2', approval: compactAgain },
       { ...base, kind: 'etcd.check', requestId: 'k1' },
     ];
     const ids = await Promise.all(requests.map((r) => enqueueJob(workers[0]!.runtime.queues, r)));

@@ -2,10 +2,12 @@
  * The Slack outbox against real Redis and a local Slack Web API that answers 429 to
  * some calls: a burst is delivered whole, in order per thread, nothing twice; a
  * channel is paced; progress edits of one message coalesce and the final one wins;
- * transient errors are retried, permanent ones dropped without blocking the thread.
+ * transient errors are retried, permanent ones dead-lettered without blocking the thread
+ * (outbox-dead-letters.test.ts has the rest of that story).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
+import { readDeadLetters } from '../../src/state/outbox-dead-letters.js';
 import { startRedis, type RedisServer } from '../support/index.js';
 import { startSlackApi, type SlackApi } from '../support/slack-api.js';
 import { startTestRuntime, testConfig, uniquePrefix, type TestRuntime } from '../e2e/harness.js';
@@ -181,6 +183,12 @@ describe('Slack outbox', () => {
     await expect
       .poll(() => rt!.deps.metrics.registry.metrics(), { timeout: 5_000 })
       .toMatch(/quorum_outbox_dropped_total\{reason="channel_not_found"\} 1/);
+    // Kept as a dead letter; no notice, since none could reach a channel that is not there.
+    const letters = await readDeadLetters(rt.deps.redis, rt.runtime.outbox.prefix);
+    expect(letters.map((l) => [l.id, l.code, l.noticed])).toEqual([
+      ['x2', 'channel_not_found', false],
+    ]);
+    expect(delivered('C0GONE').map((c) => c.body.text)).toEqual(['lost']);
     slack.respond('chat.postMessage', () => undefined);
   });
 });

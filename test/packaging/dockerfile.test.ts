@@ -167,13 +167,38 @@ describe('Dockerfile', () => {
         (i) => i.keyword === 'RUN' && /npm ci\b.*--omit=dev.*--ignore-scripts/.test(i.args),
       ),
     ).toBe(true);
-    const sources = fromStages.map((a) => a.split(/\s+/).filter((w) => !w.startsWith('--'))[0]);
+    const sources = fromStages
+      .filter((a) => !a.includes('--from=etcd'))
+      .map((a) => a.split(/\s+/).filter((w) => !w.startsWith('--'))[0]);
     expect(sources.sort()).toEqual([
       '/app/dist/src',
       '/app/node_modules',
       '/app/package.json',
       '/app/runbooks',
     ]);
+  });
+
+  it("carries etcd, etcdctl and etcdutl 3.5 (Debian 13's packages) on PATH for restore drills", () => {
+    const copy = inFinal('COPY').find((i) => /--from=etcd\b/.test(i.args));
+    expect(copy, 'a COPY --from=etcd in the final stage').toBeDefined();
+    const words = copy!.args.split(/\s+/).filter((w) => !w.startsWith('--'));
+    expect(
+      words
+        .slice(0, -1)
+        .map((w) => path.basename(w))
+        .sort(),
+    ).toEqual(['etcd', 'etcdctl', 'etcdutl']);
+    expect(words.at(-1)).toBe('/usr/local/bin/');
+    // Owned by root, so the quorum user cannot replace what it runs.
+    expect(copy!.args).toContain('--chown=0:0');
+    const stage = stages.find((s) => s.name === 'etcd');
+    const run = stage?.instructions.find((i) => i.keyword === 'RUN')?.args ?? '';
+    expect(run).toMatch(/Suites: trixie/);
+    expect(run).toMatch(/apt-get .*download etcd-server etcd-client/);
+    expect(run).toMatch(/dpkg-deb -x/);
+    // The build fails unless what was unpacked is etcd 3.5 with its etcdutl.
+    expect(run).toMatch(/etcd --version \| grep -q 'etcd Version: 3\\\.5\\\.'/);
+    expect(run).toMatch(/etcdutl version/);
   });
 
   it('ships the built-in runbooks, read at start from runbooks/ beside package.json', () => {

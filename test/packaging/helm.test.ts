@@ -656,6 +656,87 @@ function renderedConfig(ms: Manifest[]): RenderedConfig {
   return parseYaml(cm.data['config.yaml']!) as RenderedConfig;
 }
 
+describe('snapshots in object storage', () => {
+  const S3 = [
+    'snapshots.store=s3://backups/etcd',
+    'snapshots.s3.region=eu-west-1',
+    'snapshots.s3.endpoint=http://minio.storage:9000',
+    'snapshots.s3.forcePathStyle=true',
+  ];
+
+  it('puts the store in the config, claims no volume (an emptyDir for scratch), keys from an existing Secret', async () => {
+    for (const mode of ['split', 'single']) {
+      const ms = await helmTemplate({
+        set: [`mode=${mode}`, ...S3, 'snapshots.s3.existingSecret=quorum-s3'],
+      });
+      expect(ofKind(ms, 'PersistentVolumeClaim')).toEqual([]);
+      const name = mode === 'split' ? 'quorum-worker-default' : 'quorum-start';
+      const pod = deploymentPod(ms, name);
+      expect(pod.volumes).toContainEqual({ name: 'snapshots', emptyDir: { sizeLimit: '1Gi' } });
+      const c = pod.containers[0]!;
+      expect(envOf(c, 'AWS_REGION')?.value).toBe('eu-west-1');
+      expect(envOf(c, 'AWS_ENDPOINT_URL_S3')?.value).toBe('http://minio.storage:9000');
+      expect(envOf(c, 'QUORUM_S3_FORCE_PATH_STYLE')?.value).toBe('true');
+      for (const key of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'])
+        expect(envOf(c, key)?.valueFrom?.secretKeyRef).toEqual({
+          name: 'quorum-s3',
+          key,
+          optional: key === 'AWS_SESSION_TOKEN',
+        });
+      const config = renderedConfig(ms) as RenderedConfig & { snapshots?: { store?: string } };
+      expect(config.snapshots?.store).toBe('s3://backups/etcd');
+      expect(configSchema.safeParse(config).error?.issues ?? []).toEqual([]);
+    }
+  });
+
+  it('takes the identity from the service account (IRSA) when no Secret is named, and lets the workers reach the endpoint', async () => {
+    const ms = await helmTemplate({
+      set: [
+        ...S3,
+        'serviceAccount.annotations.eks\\.amazonaws\\.com/role-arn=arn:aws:iam::111122223333:role/quorum',
+      ],
+    });
+    const c = deploymentPod(ms, 'quorum-worker-default').containers[0]!;
+    expect(envOf(c, 'AWS_ACCESS_KEY_ID')).toBeUndefined();
+    expect(named(ms, 'ServiceAccount', 'quorum-worker').metadata.annotations).toEqual({
+      'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/quorum',
+    });
+    const worker = named<NetworkPolicy>(ms, 'NetworkPolicy', 'quorum-worker');
+    const ports = worker.spec.egress.flatMap((r) =>
+      (r.ports ?? []).map((p) => `${p.port}/${p.protocol}`),
+    );
+    expect(ports).toContain('9000/TCP');
+    // The bot never talks to the store.
+    const bot = deploymentPod(ms, 'quorum-bot').containers[0]!;
+    expect(envOf(bot, 'AWS_ENDPOINT_URL_S3')).toBeUndefined();
+    const notes = await helmNotes({ set: S3 });
+    expect(notes).toContain('AbortIncompleteMultipartUpload');
+    expect(notes).not.toContain('WARNING: persistence is off');
+  });
+
+  it('values.schema.json accepts the store keys and refuses what Quorum would', async () => {
+    const ok = await helmTemplateRaw({
+      values: [FULL],
+      set: [
+        ...S3,
+        'config.snapshots.s3.serverSideEncryption=aws:kms',
+        'config.snapshots.s3.kmsKeyId=alias/quorum',
+        'config.snapshots.s3.storageClass=STANDARD_IA',
+        'config.clusters[0].snapshots.store=s3://prod-backups/etcd',
+      ],
+    });
+    expect(ok.code, ok.stderr).toBe(0);
+    for (const bad of [
+      'snapshots.store=gs://backups/etcd',
+      'snapshots.s3.endpoint=http://key:secret@minio:9000',
+      'config.snapshots.s3.serverSideEncryption=kms',
+    ]) {
+      const r = await helmTemplateRaw({ set: [bad] });
+      expect(r.code, bad).not.toBe(0);
+    }
+  });
+});
+
 describe('NOTES.txt', () => {
   it('names the Deployments, the Slack request URL and the webhook URL', async () => {
     const notes = await helmNotes({ values: [FULL] });

@@ -11,7 +11,10 @@ import { runCommand, tmpDir, type CommandResult } from './processes.js';
 
 /** The environment without any ETCDCTL_*, QUORUM_*, SLACK_* a developer may have set. */
 export function cleanEnv(vars: Record<string, string> = {}): Record<string, string> {
-  return { ...envWithout(['ETCDCTL_', 'QUORUM_', 'SLACK_', 'REDIS_URL', 'KUBECONFIG']), ...vars };
+  return {
+    ...envWithout(['ETCDCTL_', 'QUORUM_', 'SLACK_', 'REDIS_URL', 'KUBECONFIG', 'AWS_']),
+    ...vars,
+  };
 }
 
 export async function quorum(

@@ -45,15 +45,41 @@ export type Answer = (
   call: SlackApiCall,
 ) => Record<string, unknown> | undefined;
 
+/** An HTTP failure to answer: `retryAfter` seconds in a 429's Retry-After (null: no header). */
+export interface Failure {
+  status: number;
+  retryAfter: number | null;
+}
+
+export interface FailureRule extends Failure {
+  method: string;
+  when: (body: Record<string, unknown>) => boolean;
+  /** How many more matching calls fail (Infinity: all). */
+  left: number;
+}
+
 export class SlackState {
   calls: SlackApiCall[] = [];
   messages = new Map<string, SlackMessage>();
   ephemerals: SlackEphemeral[] = [];
-  failures = new Map<string, { status: number; retryAfter: number }[]>();
+  /** The next answers of a method, by failNext. */
+  failures = new Map<string, Failure[]>();
+  /** Calls answered with a status when their body matches, by failWhere. */
+  failureRules: FailureRule[] = [];
   answers = new Map<string, Answer>();
   usergroups = new Map<string, string[]>();
   private readonly watchers = new Set<(event: SlackApiEvent) => void>();
   private seq = 0;
+
+  /** The failure the next call of `method` with `body` gets, if any (failNext first). */
+  failureFor(method: string, body: Record<string, unknown>): Failure | undefined {
+    const next = this.failures.get(method)?.shift();
+    if (next) return next;
+    const rule = this.failureRules.find((r) => r.method === method && r.left > 0 && r.when(body));
+    if (!rule) return undefined;
+    rule.left -= 1;
+    return { status: rule.status, retryAfter: rule.retryAfter };
+  }
 
   nextTs(): string {
     this.seq += 1;

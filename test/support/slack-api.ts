@@ -4,10 +4,12 @@
  * each channel (posts, thread replies, edits applied) and ephemeral messages, answers
  * the methods Quorum uses with Slack's JSON shapes (slack-api-state.ts), streams every
  * change to watchers, and can be told to fail the next calls of a method (429 with
- * Retry-After, or 5xx). Other paths can be served beside /api/ (`routes`).
+ * Retry-After or without, 5xx, 413 …) or the calls whose body matches (`failWhere`).
+ * Other paths can be served beside /api/ (`routes`).
  *
  *   const slack = await startSlackApi();
  *   slack.failNext('chat.postMessage', 3, 429, 1);
+ *   slack.failWhere('chat.postMessage', (b) => b.text === 'too big', 413);
  *   … slack.calls('chat.postMessage'), slack.messages('C0TEST') …
  *   await slack.close();
  */
@@ -15,6 +17,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import {
   SlackState,
   type Answer,
+  type Failure,
   type SlackApiCall,
   type SlackApiEvent,
   type SlackEphemeral,
@@ -37,8 +40,21 @@ export interface SlackApi {
   addEphemeral(e: Omit<SlackEphemeral, 'ts'>): SlackEphemeral;
   /** Every new or edited message and every ephemeral, as it happens; returns an unsubscribe. */
   watch(listener: (event: SlackApiEvent) => void): () => void;
-  /** The next `n` calls of `method` answer `status` (429 with `Retry-After: retryAfter`). */
-  failNext(method: string, n: number, status?: number, retryAfter?: number): void;
+  /**
+   * The next `n` calls of `method` answer `status` (429 with `Retry-After: retryAfter`;
+   * `retryAfter` null: a 429 without the header).
+   */
+  failNext(method: string, n: number, status?: number, retryAfter?: number | null): void;
+  /**
+   * Calls of `method` whose body matches `when` answer `status` — every one, or the first
+   * `times`. Returns a function that lifts the rule.
+   */
+  failWhere(
+    method: string,
+    when: (body: Record<string, unknown>) => boolean,
+    status: number,
+    opts?: { times?: number; retryAfter?: number | null },
+  ): () => void;
   /** Answer `method` with `answer(body, call)` (undefined: the default answer). */
   respond(method: string, answer: Answer): void;
   /** Members of a user group, for usergroups.users.list. */
@@ -94,8 +110,19 @@ export async function startSlackApi(opts: SlackApiOptions = {}): Promise<SlackAp
     failNext: (method, n, status = 429, retryAfter = 1) =>
       state.failures.set(method, [
         ...(state.failures.get(method) ?? []),
-        ...Array<{ status: number; retryAfter: number }>(n).fill({ status, retryAfter }),
+        ...Array<Failure>(n).fill({ status, retryAfter }),
       ]),
+    failWhere: (method, when, status, opts = {}) => {
+      const rule = {
+        method,
+        when,
+        status,
+        retryAfter: opts.retryAfter === undefined ? 1 : opts.retryAfter,
+        left: opts.times ?? Infinity,
+      };
+      state.failureRules.push(rule);
+      return () => void (state.failureRules = state.failureRules.filter((r) => r !== rule));
+    },
     respond: (method, answer) => void state.answers.set(method, answer),
     setUsergroup: (id, users) => void state.usergroups.set(id, users),
     close: () => {
@@ -117,11 +144,13 @@ async function handle(state: SlackState, req: IncomingMessage, res: ServerRespon
     req.headers.authorization?.replace(/^Bearer /, '') ?? (body.token as string | undefined);
   const call: SlackApiCall = { method, body, status: 200, at: Date.now(), token };
   state.calls.push(call);
-  const failure = state.failures.get(method)?.shift();
+  const failure = state.failureFor(method, body);
   if (failure) {
     call.status = failure.status;
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-    if (failure.status === 429) headers['Retry-After'] = String(failure.retryAfter);
+    if (failure.status === 429 && failure.retryAfter !== null) {
+      headers['Retry-After'] = String(failure.retryAfter);
+    }
     res.writeHead(failure.status, headers).end(
       JSON.stringify({
         ok: false,

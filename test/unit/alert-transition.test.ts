@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert, AlertNotification } from '../../src/domain/alert.js';
 import { parseNotification } from '../../src/transport/alerts/payload.js';
-import { transition, type IncidentGroup } from '../../src/transport/alerts/transition.js';
+import type { IncidentGroup } from '../../src/domain/incident.js';
+import { transition } from '../../src/app/incidents/transition.js';
 
 const alert = (fp: string, status: 'firing' | 'resolved' = 'firing'): Alert => ({
   status,

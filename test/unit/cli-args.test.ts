@@ -92,6 +92,7 @@ function run(argv: string[], config: () => Config = () => ({}) as Config) {
       calls.push('kubeConnector');
       throw new Error('no Kubernetes here');
     },
+    runtimeDeps: () => Promise.reject(new Error('no runtime here')),
     logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
   };
   const io = {

@@ -122,6 +122,31 @@ describe('slash command parsing', () => {
     expect(fails('/etcd-defrag', 'prod now please')).toMatch(/Usage:\n\/etcd-defrag \[CLUSTER\]/);
   });
 
+  it('checks a cron pattern with the scheduler’s own parser, naming the bad field', () => {
+    // All three passed the old character check and then failed inside BullMQ.
+    for (const [pattern, field] of [
+      ['1e309 * * * *', 'minute'],
+      ['/etc/shadow * * * *', 'minute'],
+      ['*bold* * * * *', 'minute'],
+      ['0 25 * * *', 'hour'],
+      ['0 0 * * 1W', 'day-of-week'],
+    ]) {
+      const said = fails('/etcd-snapshot', `schedule prod cron "${pattern}"`);
+      expect(said).toContain(`"${pattern}" is not a cron pattern: the ${field} field`);
+      expect(said).toMatch(/e\.g\. cron "0 \*\/6 \* \* \*"/);
+      expect(said).toMatch(/Usage:\n\/etcd-snapshot \[CLUSTER\]/);
+    }
+    expect(fails('/etcd-snapshot', 'schedule prod cron "0 0 30 2 *"')).toMatch(
+      /never meet on a date/,
+    );
+    expect(fails('/etcd-snapshot', 'schedule prod cron "0 0 * *"')).toMatch(/4 fields, not five/);
+    expect(parseSlashCommand('/etcd-snapshot', 'schedule cron " 15  3 * * MON "', one)).toEqual({
+      action: 'etcd.snapshot.schedule',
+      cluster: 'prod',
+      schedule: { cron: '15 3 * * MON' },
+    });
+  });
+
   it('survives hostile input without crashing', () => {
     expect(fails('/etcd-check', '<!channel>')).toMatch(/No cluster named "<!channel>"/);
     expect(fails('/etcd-check', 'prod <@U123> &amp;')).toMatch(/Unexpected "<@U123> &amp;"/);

@@ -256,14 +256,51 @@ node-role.kubernetes.io/control-plane: ""
   effect: NoSchedule
 {{- end }}
 
-{{/* The snapshot volume: a claim, or an emptyDir when persistence is off. (dict "root" $ "claim" NAME) */}}
+{{/* "true" when snapshots go to the volume's claim: persistence on and no object store. */}}
+{{- define "quorum.snapshotClaimed" -}}
+{{- if and .Values.persistence.enabled (not .Values.snapshots.store) }}true{{ end }}
+{{- end }}
+
+{{/* The snapshot volume: a claim, or an emptyDir (persistence off, or scratch beside an object store). (dict "root" $ "claim" NAME) */}}
 {{- define "quorum.snapshotVolume" -}}
 - name: snapshots
-{{- if .root.Values.persistence.enabled }}
+{{- if include "quorum.snapshotClaimed" .root }}
   persistentVolumeClaim:
     claimName: {{ default .claim .root.Values.persistence.existingClaim }}
+{{- else if .root.Values.snapshots.store }}
+  emptyDir:
+    sizeLimit: 1Gi
 {{- else }}
   emptyDir: {}
+{{- end }}
+{{- end }}
+
+{{/* The object store's variables: region, endpoint, path style, keys from an existing Secret. */}}
+{{- define "quorum.s3Env" -}}
+{{- $s3 := .Values.snapshots.s3 }}
+{{- if .Values.snapshots.store }}
+{{- with $s3.region }}
+- name: AWS_REGION
+  value: {{ . | quote }}
+{{- end }}
+{{- with $s3.endpoint }}
+- name: AWS_ENDPOINT_URL_S3
+  value: {{ . | quote }}
+{{- end }}
+{{- if $s3.forcePathStyle }}
+- name: QUORUM_S3_FORCE_PATH_STYLE
+  value: "true"
+{{- end }}
+{{- with $s3.existingSecret }}
+{{- range $key := list "AWS_ACCESS_KEY_ID" "AWS_SECRET_ACCESS_KEY" "AWS_SESSION_TOKEN" }}
+- name: {{ $key }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $.Values.snapshots.s3.existingSecret }}
+      key: {{ $key }}
+      optional: {{ eq $key "AWS_SESSION_TOKEN" }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end }}
 

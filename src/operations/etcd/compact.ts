@@ -4,9 +4,9 @@
  * after the disarm make the report `incomplete`.
  */
 import type { AlarmInfo } from '../../domain/etcd.js';
-import { QuorumError } from '../../domain/errors.js';
+import { isQuorumError, QuorumError } from '../../domain/errors.js';
 import type { Report } from '../../domain/report.js';
-import type { EtcdConnector, EtcdMember } from './client.js';
+import { RevisionCompactedError, type EtcdConnector, type EtcdMember } from './client.js';
 import { settleBy } from './probe.js';
 
 export interface MaintenanceInput {
@@ -58,7 +58,7 @@ export async function compactCluster(
       await member.compact(revision, Date.now() + compactTimeoutMs);
     } catch (err) {
       // A retried job finds the work done: that is success, not an error.
-      if (!/compacted/i.test((err as Error).message)) throw etcdFailed('compact', err);
+      if (!(err instanceof RevisionCompactedError)) throw etcdFailed('compact', err);
     }
     return {
       ...head,
@@ -149,11 +149,13 @@ export async function disarmAlarms(
   });
 }
 
+/** The member's error, saying what was refused; its code and hint when it has them. */
 function etcdFailed(what: string, err: unknown): QuorumError {
+  const coded = isQuorumError(err) ? err : undefined;
   return new QuorumError(
-    'ETCD_OPERATION_FAILED',
+    coded?.code ?? 'ETCD_OPERATION_FAILED',
     `etcd refused the ${what}: ${(err as Error).message}`,
-    "Run `quorum etcd check` and look at the members' logs.",
+    coded?.hint ?? "Run `quorum etcd check` and look at the members' logs.",
     { cause: err },
   );
 }

@@ -4,8 +4,9 @@
  * metadata when the cluster cannot answer (the usual case when a restore is needed).
  * The restore tool follows the members' etcd version (live status, else the
  * snapshot's metadata): `etcdutl` (3.5 and later) bumps the revision, etcd 3.4's
- * `etcdctl` cannot. Every path in the plan is absolute, so each command runs as
- * pasted on the machine its comment names.
+ * `etcdctl` cannot. A snapshot in object storage is downloaded and checked first
+ * (the store gives the command). Every path in the plan is absolute, so each command
+ * runs as pasted on the machine its comment names.
  */
 import path from 'node:path';
 import { QuorumError } from '../../domain/errors.js';
@@ -14,33 +15,26 @@ import type { Finding, Report } from '../../domain/report.js';
 import type { SnapshotEntry } from '../../domain/snapshot.js';
 import type { EtcdConnector } from './client.js';
 import { settleBy } from './probe.js';
+import { chooseRestoreTool, type RestoreTool } from './restore-tool.js';
+import type { SnapshotStore } from './store/snapshot-store.js';
+
+export { chooseRestoreTool, type RestoreTool } from './restore-tool.js';
 
 export interface RestorePlanInput {
   cluster: string;
   endpoints: readonly string[];
   entry: SnapshotEntry;
+  /** The store that keeps it: a bucket's snapshot is downloaded first (absent: a local file). */
+  store?: SnapshotStore;
   /** etcd's data dir on the members (kubeadm: /var/lib/etcd). */
   dataDir: string;
   timeoutMs: number;
   now?: Date;
 }
 
-/** What restores the data dir on the members, chosen by their etcd version. */
-export interface RestoreTool {
-  /** `etcdutl` for etcd 3.5 and later (or an unknown version); `etcdctl` for 3.4 and older. */
-  command: 'etcdutl' | 'etcdctl';
-  /** `--bump-revision … --mark-compacted` (etcdutl only: etcd 3.4's etcdctl has neither). */
-  bumpsRevision: boolean;
-  /** The oldest version the members run, when known. */
-  etcdVersion?: string;
-  versionFrom: 'live members' | 'snapshot metadata' | 'unknown';
-  /** Every distinct version seen (more than one: mid-upgrade). */
-  versions: string[];
-}
-
 export interface RestorePlanData {
   snapshot: string;
-  /** The snapshot file, absolute, on the machine that made the plan. */
+  /** The snapshot file, absolute, on the machine that made the plan; or its `s3://` URL. */
   file: string;
   membersFrom: 'live member list' | 'snapshot metadata';
   members: MemberInfo[];
@@ -79,39 +73,6 @@ async function liveFacts(connect: EtcdConnector, endpoints: readonly string[], t
   };
 }
 
-/** 3.4.23 → [3, 4, 23]; undefined when it is no version. */
-const versionParts = (v: string) => {
-  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(v);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
-};
-const compareVersions = (a: number[], b: number[]) =>
-  (a[0] ?? 0) - (b[0] ?? 0) || (a[1] ?? 0) - (b[1] ?? 0) || (a[2] ?? 0) - (b[2] ?? 0);
-
-/** The oldest member decides: etcdctl 3.4's restore also works for a 3.5 member. */
-export function chooseRestoreTool(liveVersions: string[], metaVersion?: string): RestoreTool {
-  const versionFrom = liveVersions.length
-    ? 'live members'
-    : metaVersion
-      ? 'snapshot metadata'
-      : 'unknown';
-  const seen = liveVersions.length ? liveVersions : metaVersion ? [metaVersion] : [];
-  const versions = [...new Set(seen)];
-  const known = versions
-    .map((v) => ({ v, parts: versionParts(v) }))
-    .filter((x): x is { v: string; parts: number[] } => x.parts !== undefined)
-    .sort((a, b) => compareVersions(a.parts, b.parts));
-  const oldest = known[0];
-  if (!oldest) return { command: 'etcdutl', bumpsRevision: true, versionFrom: 'unknown', versions };
-  const modern = compareVersions(oldest.parts, [3, 5, 0]) >= 0;
-  return {
-    command: modern ? 'etcdutl' : 'etcdctl',
-    bumpsRevision: modern,
-    etcdVersion: oldest.v,
-    versionFrom,
-    versions,
-  };
-}
-
 export async function restorePlan(
   connect: EtcdConnector,
   input: RestorePlanInput,
@@ -129,7 +90,9 @@ export async function restorePlan(
     );
   }
   const tool = chooseRestoreTool(live.versions, input.entry.meta?.etcdVersion || undefined);
-  const file = path.resolve(input.entry.path);
+  const file = /^s3:\/\//.test(input.entry.path)
+    ? input.entry.path
+    : path.resolve(input.entry.path);
   return {
     kind: 'etcd.restore-plan',
     cluster: input.cluster,
@@ -197,6 +160,9 @@ function planFindings(e: SnapshotEntry, file: string, live: boolean, tool: Resto
   return findings;
 }
 
+/** Where a snapshot from object storage is downloaded to (not /var/tmp itself: step 2 copies there). */
+const DOWNLOAD_DIR = '/var/tmp/quorum-download';
+
 /** A word for the shell: quoted only when it needs to be. */
 const sh = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
@@ -209,17 +175,35 @@ function planText(
   const e = input.entry;
   const stamp = (input.now ?? new Date()).toISOString().slice(0, 19).replace(/[-:]/g, '');
   const file = `/var/tmp/${e.id}.db`;
-  const src = sh(snapshotFile);
+  const fetch = input.store?.downloadCommand?.bind(input.store);
+  const download = fetch
+    ? { dir: DOWNLOAD_DIR, file: `${DOWNLOAD_DIR}/${path.posix.basename(snapshotFile)}` }
+    : undefined;
+  const local = download?.file ?? snapshotFile;
+  const src = sh(local);
   const gz = snapshotFile.endsWith('.gz');
   const dataDir = sh(input.dataDir);
   const restoreDir = sh(`${input.dataDir}-restore-${stamp}`);
+  const check = [
+    `quorum etcd verify ${src}`,
+    e.meta ? `sha256sum ${src}   # expect ${e.meta.sha256}` : `sha256sum ${src}`,
+  ];
   return [
     `# Restore ${input.cluster} from ${e.id} (revision ${e.revision ?? '?'}, taken ${e.createdAt})`,
     `# Members: ${members.map((m) => `${m.name} ${m.peerUrls[0] ?? '?'}`).join(', ')}`,
     '',
-    `# 1. Check the snapshot (on the machine that keeps it, in ${path.dirname(snapshotFile)}):`,
-    `quorum etcd verify ${src}`,
-    e.meta ? `sha256sum ${src}   # expect ${e.meta.sha256}` : `sha256sum ${src}`,
+    ...(download && fetch
+      ? [
+          `# 1. Download the snapshot and check it (on the machine you restore from, with the AWS CLI`,
+          `#    and credentials that can read ${snapshotFile}):`,
+          `mkdir -p ${sh(download.dir)}`,
+          fetch(e, download.file).map(sh).join(' '),
+          ...check,
+        ]
+      : [
+          `# 1. Check the snapshot (on the machine that keeps it, in ${path.dirname(local)}):`,
+          ...check,
+        ]),
     '',
     `# 2. Copy it to ${file} on every member${gz ? ' and unpack it' : ''} (from that machine; member names as ssh hosts):`,
     ...members.map((m) =>

@@ -19,7 +19,7 @@ const windows = (p: RetentionPolicy) =>
     { reason: 'weekly', span: WEEK, count: p.weekly, offset: MONDAY_OFFSET },
   ] as const;
 
-/** `entries` newest first, as listSnapshots returns them. */
+/** `entries` newest first, as a store lists them. */
 export function selectRetention(
   entries: readonly SnapshotEntry[],
   policy: RetentionPolicy,

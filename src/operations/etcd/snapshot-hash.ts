@@ -73,3 +73,16 @@ export function digestStream(hash: Hash, onChunk?: (length: number) => void): Tr
     },
   });
 }
+
+/** SHA-256 (hex) and size of everything `source` yields: how a store reads back what it kept. */
+export async function digestOf(
+  source: AsyncIterable<Buffer>,
+): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of source) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), size };
+}

@@ -1,32 +1,27 @@
 /**
  * Taking a snapshot an operator can bet the cluster on: from a healthy follower,
- * streamed into a 0600 temp file while its trailing SHA-256 is checked, fsynced,
- * renamed atomically, described by a sidecar. Memory stays flat at any size.
- * A failed check removes the file and is a crit finding; a killed process leaves
- * only a hidden temp file, removed by the next run.
+ * streamed into the cluster's snapshot store (a directory, or S3) while its trailing
+ * SHA-256 is checked (snapshot-stream.ts), then committed: made durable, read back
+ * and compared, and only then described by its metadata. Memory stays flat at any size.
+ * A failed check or a failing store aborts the write and is a crit finding; a killed
+ * process leaves only a leftover that the next run (or `quorum etcd prune`) cleans up.
  */
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { describeError } from '../../domain/errors.js';
-import type { Incomplete, Report } from '../../domain/report.js';
+import type { Finding, Incomplete, Report } from '../../domain/report.js';
 import type { ProgressFn, SnapshotMeta } from '../../domain/snapshot.js';
-import type { EtcdConnector, EtcdMember } from './client.js';
-import { ensureDir } from './ensure-dir.js';
+import type { EtcdConnector } from './client.js';
 import { pickSnapshotMember } from './pick-member.js';
 import { settleBy } from './probe.js';
-import { checkingStream, digestStream, TrailingHashCheck } from './snapshot-hash.js';
-import { META_SUFFIX, snapshotFileName, snapshotId, tempFileName } from './snapshot-names.js';
-import { cleanupTempFiles } from './snapshot-store.js';
+import { countSnapshotKeys } from './snapshot-counts.js';
+import { snapshotFileName, snapshotId } from './snapshot-names.js';
+import { streamIntoSink } from './snapshot-stream.js';
+import type { AbortOutcome, SnapshotStore, StoreCleanup } from './store/snapshot-store.js';
 
 export interface SnapshotInput {
   cluster: string;
   endpoints: readonly string[];
-  dir: string;
+  /** Where the snapshot goes (operations/etcd/store/). */
+  store: SnapshotStore;
   compress: boolean;
   requestedBy: string;
   /** Bound on choosing the member, and on silence in the stream. */
@@ -37,8 +32,9 @@ export interface SnapshotInput {
 
 export interface SnapshotData {
   meta?: SnapshotMeta;
+  /** Where it was stored: an absolute path, or `s3://bucket/key`. */
   path?: string;
-  /** Temp files of killed runs that this run removed. */
+  /** Leftovers of killed runs that this run removed (temp files, unfinished uploads). */
   cleanedUp: string[];
 }
 
@@ -50,21 +46,20 @@ export async function takeSnapshot(
 ): Promise<SnapshotReport> {
   const now = input.now ?? (() => new Date());
   const startedAt = now();
-  await ensureDir(input.dir);
-  const cleanedUp = await cleanupTempFiles(input.dir);
+  const cleanup = await input.store.prepare();
   const members = input.endpoints.map((e) => connect(e));
   const report = (
     data: Omit<SnapshotData, 'cleanedUp'>,
-    findings: Report['findings'],
+    findings: Finding[],
     incomplete?: Incomplete,
   ): SnapshotReport => ({
     kind: 'etcd.snapshot',
     cluster: input.cluster,
     startedAt: startedAt.toISOString(),
     finishedAt: now().toISOString(),
-    findings,
+    findings: [...findings, ...noteFindings(cleanup)],
     incomplete,
-    data: { ...data, cleanedUp },
+    data: { ...data, cleanedUp: cleanup.cleaned },
   });
   try {
     const picked = await pickSnapshotMember(members, Date.now() + input.timeoutMs);
@@ -77,34 +72,20 @@ export async function takeSnapshot(
     // The revision from status just before streaming: etcd 3.4 sends no header with the chunks.
     const status = await picked.member.status(Date.now() + input.timeoutMs);
     const file = snapshotFileName(input.cluster, startedAt, status.revision, input.compress);
-    const finalPath = path.join(input.dir, file);
-    const tempPath = path.join(input.dir, tempFileName(file, process.pid));
+    // For drills: the keys at the revision the snapshot starts from (none when it cannot count).
+    const counts = await countSnapshotKeys(picked.member, status.revision, input.timeoutMs);
     input.onProgress?.({
       step: `streaming from ${name}${picked.isLeader ? ' (the leader: no healthy follower)' : ''}`,
     });
-    const stored = await streamToFile(picked.member, tempPath, input);
+    const sink = await input.store.create(file);
+    const stored = await streamIntoSink(picked.member, sink, input);
     if (stored.problem) {
-      await rm(tempPath, { force: true });
-      return report(
-        {},
-        [
-          {
-            id: 'etcd.snapshot.verify',
-            severity: 'crit',
-            title: `Snapshot from ${name} failed verification: ${stored.problem}`,
-            detail: 'The file was removed; nothing was kept.',
-            remedy:
-              'Run `quorum etcd check`; take the snapshot again, from another member if this one is unhealthy.',
-          },
-        ],
-        {
-          how: 'stopped',
-          reason: `the snapshot from ${name} failed verification (${stored.problem}); nothing was kept`,
-        },
-      );
+      const aborted = await sink.abort();
+      const what = stored.storeFailed
+        ? `Snapshot from ${name} could not be stored in ${input.store.location}: ${stored.problem}`
+        : `Snapshot from ${name} failed verification: ${stored.problem}`;
+      return failed(report, aborted, what, stored.storeFailed ? 'store' : 'verify');
     }
-    await rename(tempPath, finalPath);
-    await fsyncDir(input.dir);
     const finishedAt = now();
     const meta: SnapshotMeta = {
       format: 1,
@@ -124,14 +105,24 @@ export async function takeSnapshot(
       durationMs: finishedAt.getTime() - startedAt.getTime(),
       requestedBy: input.requestedBy,
       members: list,
+      ...(counts ? { counts } : {}),
     };
-    await writeAtomically(`${finalPath}${META_SUFFIX}`, `${JSON.stringify(meta, null, 2)}\n`);
-    return report({ meta, path: finalPath }, [
+    input.onProgress?.({ step: `reading back what ${input.store.location} stored` });
+    const committed = await sink.commit(meta).catch(async (err: unknown) => {
+      const aborted = await sink.abort();
+      return { ok: false as const, problem: describeError(err), aborted };
+    });
+    if (!committed.ok) {
+      const aborted = 'aborted' in committed ? committed.aborted : { cleaned: [] };
+      const what = `Snapshot ${meta.id} could not be kept in ${input.store.location}: ${committed.problem}`;
+      return failed(report, aborted, what, 'store');
+    }
+    return report({ meta, path: committed.location }, [
       {
         id: 'etcd.snapshot',
         severity: 'ok',
         title: `Snapshot ${meta.id} saved and verified`,
-        detail: finalPath,
+        detail: committed.location,
       },
     ]);
   } finally {
@@ -139,86 +130,50 @@ export async function takeSnapshot(
   }
 }
 
-interface Stored {
-  problem?: string;
-  size: number;
-  streamSize: number;
-  sha256: string;
+type MakeReport = (
+  data: Omit<SnapshotData, 'cleanedUp'>,
+  findings: Finding[],
+  incomplete?: Incomplete,
+) => SnapshotReport;
+
+/** Nothing was kept: a crit finding, and what the abort left behind, if anything. */
+function failed(
+  report: MakeReport,
+  aborted: AbortOutcome,
+  title: string,
+  part: 'verify' | 'store',
+): SnapshotReport {
+  const findings: Finding[] = [
+    {
+      id: `etcd.snapshot.${part}`,
+      severity: 'crit',
+      title,
+      detail: aborted.leftover
+        ? 'Nothing was kept as a snapshot; see below for what remains in the store.'
+        : 'What was written was removed; nothing was kept.',
+      remedy:
+        part === 'verify'
+          ? 'Run `quorum etcd check`; take the snapshot again, from another member if this one is unhealthy.'
+          : 'Check that the store is reachable and has room (`quorum etcd snapshots` reads it), then take the snapshot again.',
+    },
+  ];
+  if (aborted.leftover) {
+    findings.push({
+      id: 'etcd.snapshot.leftover',
+      severity: 'warn',
+      title: `Not cleaned up: ${aborted.leftover}`,
+      detail: 'No listing shows it: a snapshot counts only once its metadata is written.',
+      remedy:
+        '`quorum etcd prune` removes it once the store answers (where the server can list unfinished uploads); on a bucket, add the lifecycle rule AbortIncompleteMultipartUpload (e.g. after 1 day).',
+    });
+  }
+  return report({}, findings, {
+    how: 'stopped',
+    reason: `${title.replace(/^Snapshot /, 'the snapshot ')}; nothing was kept`,
+  });
 }
 
-async function streamToFile(
-  member: EtcdMember,
-  tempPath: string,
-  input: SnapshotInput,
-): Promise<Stored> {
-  const abort = new AbortController();
-  let idle: NodeJS.Timeout | undefined;
-  const touch = () => {
-    clearTimeout(idle);
-    idle = setTimeout(
-      () =>
-        abort.abort(new Error(`the snapshot stream stalled: no data for ${input.timeoutMs} ms`)),
-      input.timeoutMs,
-    );
-  };
-  const check = new TrailingHashCheck();
-  const storedHash = createHash('sha256');
-  let storedBytes = 0;
-  let lastReport = 0;
-  try {
-    touch();
-    await pipeline(
-      Readable.from(member.snapshot(abort.signal)),
-      checkingStream(check, (bytes) => {
-        touch();
-        if (bytes - lastReport >= 8 * 2 ** 20) {
-          lastReport = bytes;
-          input.onProgress?.({ step: 'streaming', done: bytes });
-        }
-      }),
-      // Uncompressed, the stored bytes are the stream: the check's hash serves both.
-      ...(input.compress
-        ? [createGzip({ level: 6 }), digestStream(storedHash, (n) => (storedBytes += n))]
-        : []),
-      // flush: fsync before close, so a renamed snapshot is on disk.
-      createWriteStream(tempPath, { flags: 'wx', mode: 0o600, flush: true }),
-      { signal: abort.signal },
-    );
-    return {
-      problem: check.problem(),
-      size: input.compress ? storedBytes : check.bytes,
-      streamSize: check.bytes,
-      sha256: input.compress ? storedHash.digest('hex') : check.wholeDigest(),
-    };
-  } catch (err) {
-    return {
-      problem: `the stream failed: ${describeError(abort.signal.reason ?? err)}`,
-      size: 0,
-      streamSize: check.bytes,
-      sha256: '',
-    };
-  } finally {
-    clearTimeout(idle);
-  }
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+/** What preparing the store could not do, said as info (e.g. a server that cannot list uploads). */
+function noteFindings(cleanup: StoreCleanup): Finding[] {
+  return cleanup.notes.map((title) => ({ id: 'etcd.snapshot.store', severity: 'info', title }));
 }

@@ -2,8 +2,9 @@
  * Walking a runbook, as pure functions of a run: which steps start now, and what a
  * step's end, an approval decision or a ticked-off manual step changes. Steps run in
  * order; consecutive diagnose steps start together (they only read); an action waits
- * for an approval, a manual step for its Done button. The engine
- * (transport/queue/runbook-engine.ts) stores the new run and carries out the effects.
+ * for an approval, a manual step for its Done button. Nothing waits for ever: a step
+ * whose approval expired, or a run abandoned, ends (stepExpired, runAbandoned). The
+ * engine (app/runbooks/) stores the new run and carries out the effects.
  */
 import type { Severity } from '../../domain/report.js';
 import { fill } from './match.js';
@@ -153,7 +154,7 @@ export function stepFinished(
   state.status = 'failed';
   state.summary = outcome.reason;
   run.timeline.push({ at: now, text: `${fill(step.title, run.params)} failed: ${outcome.reason}` });
-  if (step.kind === 'action') stop(run, now);
+  if (step.kind === 'action') stop(run, now, 'an action failed');
   return run;
 }
 
@@ -196,11 +197,54 @@ export function manualDone(
   return run;
 }
 
-function stop(run: RunbookRun, now: number) {
+/**
+ * A waiting step that can no longer go on (its approval expired unanswered): it is over,
+ * and so is the run, since the steps after it assumed it ran.
+ */
+export function stepExpired(
+  input: RunbookRun,
+  runbook: Runbook,
+  stepId: string,
+  reason: string,
+  now: number,
+): RunbookRun | undefined {
+  const run = clone(input);
+  const state = run.steps.find((s) => s.id === stepId);
+  const step = runbook.steps.find((s) => s.id === stepId);
+  if (!state || !step || state.status !== 'waiting') return undefined;
+  state.status = 'expired';
+  state.at = now;
+  state.summary = reason;
+  run.timeline.push({ at: now, text: `${fill(step.title, run.params)}: ${reason}` });
+  stop(run, now, `${fill(step.title, run.params)} did not run`);
+  return run;
+}
+
+/** A run with no progress for too long: each step still open expires, the rest are skipped. */
+export function runAbandoned(
+  input: RunbookRun,
+  reason: string,
+  now: number,
+): RunbookRun | undefined {
+  if (input.finishedAt !== undefined) return undefined;
+  const run = clone(input);
+  for (const s of run.steps) {
+    if (s.status === 'pending') s.status = 'skipped';
+    if (s.status !== 'running' && s.status !== 'waiting') continue;
+    s.status = 'expired';
+    s.at = now;
+    s.summary = reason;
+  }
+  run.outcome = 'stopped';
+  run.timeline.push({ at: now, text: `Runbook stopped: ${reason}` });
+  return run;
+}
+
+function stop(run: RunbookRun, now: number, why: string) {
   run.outcome = 'stopped';
   for (const s of run.steps) if (s.status === 'pending') s.status = 'skipped';
   run.timeline.push({
     at: now,
-    text: 'Runbook stopped: an action failed; the remaining steps were not started',
+    text: `Runbook stopped: ${why}; the remaining steps were not started`,
   });
 }

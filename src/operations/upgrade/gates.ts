@@ -6,6 +6,7 @@
  */
 import { formatDuration } from '../../domain/units.js';
 import type { Finding } from '../../domain/report.js';
+import { drillAgeFindings } from '../etcd/drill-age.js';
 import type { CertExpiry, UpgradeInventory } from './inventory.js';
 import type { SemVer } from './kube-version.js';
 import { lines, plural } from './text.js';
@@ -139,6 +140,20 @@ export function etcdCheckFindings(inv: UpgradeInventory, ctx: GateContext): Find
 }
 
 export function snapshotFindings(inv: UpgradeInventory, ctx: GateContext): Finding[] {
+  // Beside the newest snapshot: the newest one a drill restored (when drills were read).
+  const drills = inv.drills
+    ? drillAgeFindings({
+        id: 'upgrade.gate.snapshot-drill',
+        cluster: ctx.cluster,
+        now: ctx.now,
+        newest: inv.newestVerifiedSnapshot,
+        drills: inv.drills,
+      })
+    : [];
+  return [...newestSnapshotFindings(inv, ctx), ...drills];
+}
+
+function newestSnapshotFindings(inv: UpgradeInventory, ctx: GateContext): Finding[] {
   const id = 'upgrade.gate.snapshot';
   const remedy = `Take one now: \`/etcd-snapshot ${ctx.cluster}\` in Slack, or \`quorum etcd snapshot --cluster ${ctx.cluster}\`.`;
   const snap = inv.newestVerifiedSnapshot;

@@ -6,11 +6,12 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { EtcdThresholds as Thresholds } from '../../domain/thresholds.js';
+import type { DrillRecords } from '../../domain/drill.js';
 import { memberOfProbe } from '../../domain/etcd.js';
 import { worstSeverity, type Severity } from '../../domain/report.js';
 import { checkEtcd } from '../etcd/check.js';
 import type { EtcdConnector } from '../etcd/client.js';
-import { listSnapshots } from '../etcd/snapshot-store.js';
+import type { SnapshotStore } from '../etcd/store/snapshot-store.js';
 import type { CertExpiry, EtcdMemberVersion, InventoryGap } from './inventory.js';
 
 /** How to reach the cluster's etcd, and where its snapshots and certificates are. */
@@ -24,8 +25,12 @@ export interface GatherEtcd {
   cacert?: string;
   /** The client certificate file Quorum authenticates with (ETCDCTL_CERT). */
   cert?: string;
-  /** This cluster's snapshot directory. */
+  /** This cluster's snapshot directory (the local one: drill records are kept there). */
   snapshotDir: string;
+  /** This cluster's snapshot store (its directory, or a bucket). */
+  snapshots: SnapshotStore;
+  /** Where drill results are kept (a worker's Redis); else the records beside the snapshots. */
+  drills?: DrillRecords;
 }
 
 export interface EtcdFacts {
@@ -85,9 +90,9 @@ export function etcdCertFiles(etcd: GatherEtcd): [string, string][] {
 
 /** The newest snapshot of `cluster` that passed verification, if any. */
 export async function newestVerifiedSnapshot(
-  dir: string,
+  store: SnapshotStore,
   cluster: string,
 ): Promise<{ id: string; createdAt: string } | undefined> {
-  const snap = (await listSnapshots(dir, cluster)).find((e) => e.verified);
+  const snap = (await store.list(cluster)).find((e) => e.verified);
   return snap && { id: snap.id, createdAt: snap.createdAt };
 }

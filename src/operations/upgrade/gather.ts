@@ -8,6 +8,7 @@
  * what is unchecked), never a silent pass.
  */
 import { describeError } from '../../domain/errors.js';
+import { fileDrillRecords } from '../etcd/drill-records.js';
 import type { KubeClient } from '../kube/client.js';
 import {
   certFileExpiry,
@@ -52,7 +53,7 @@ export async function gatherInventory(
   input: GatherInput,
 ): Promise<UpgradeInventory> {
   const deadline = () => Date.now() + input.timeoutMs;
-  const [version, nodes, pods, pdbs, metrics, serving, facts, snapshot, ...certs] =
+  const [version, nodes, pods, pdbs, metrics, serving, facts, snapshot, drills, ...certs] =
     await Promise.all([
       read(VERSION_GAP, () => kube.version(deadline())),
       read('the nodes', () => kube.listNodes(deadline())),
@@ -69,8 +70,11 @@ export async function gatherInventory(
       read('etcd (the etcd check and member versions)', () =>
         etcdFacts(etcd, input.cluster, input.timeoutMs),
       ),
-      read(`the snapshot store ${etcd.snapshotDir}`, () =>
-        newestVerifiedSnapshot(etcd.snapshotDir, input.cluster),
+      read(`the snapshot store ${etcd.snapshots.location}`, () =>
+        newestVerifiedSnapshot(etcd.snapshots, input.cluster),
+      ),
+      read('the drill records', () =>
+        (etcd.drills ?? fileDrillRecords(etcd.snapshotDir)).history(input.cluster),
       ),
       ...etcdCertFiles(etcd).map(([label, file]) =>
         read(`the ${label} ${file}`, () => certFileExpiry(label, file)),
@@ -79,9 +83,8 @@ export async function gatherInventory(
   const systemPods = pods.value;
   const controlPlane = systemPods ? controlPlaneParts(systemPods) : undefined;
   const dns = systemPods ? coreDnsImage(systemPods) : undefined;
-  const gaps = [version, nodes, pods, pdbs, metrics, serving, facts, snapshot, ...certs].flatMap(
-    (r) => (r.gap ? [r.gap] : []),
-  );
+  const reads = [version, nodes, pods, pdbs, metrics, serving, facts, snapshot, drills, ...certs];
+  const gaps = reads.flatMap((r) => (r.gap ? [r.gap] : []));
   return {
     cluster: input.cluster,
     apiserverVersion: version.value ?? '',
@@ -105,6 +108,7 @@ export async function gatherInventory(
     etcdCerts: certs.flatMap((c) => (c.value ? [c.value] : [])),
     ...(facts.value ? { etcdCheckWorst: facts.value.worst } : {}),
     ...(snapshot.value ? { newestVerifiedSnapshot: snapshot.value } : {}),
+    ...(drills.value ? { drills: drills.value } : {}),
     gaps: [...gaps, ...(facts.value?.gaps ?? [])],
   };
 }

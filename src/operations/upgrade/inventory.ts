@@ -5,6 +5,7 @@
  * stand in for a live cluster. Nothing here is parsed yet: the precheck parses and
  * reports what it cannot read.
  */
+import type { DrillHistory } from '../../domain/drill.js';
 import type { PdbInfo as KubePdbInfo } from '../../domain/kube.js';
 import type { Severity } from '../../domain/report.js';
 
@@ -123,6 +124,8 @@ export interface UpgradeInventory {
   etcdCheckWorst?: Severity;
   /** The newest verified snapshot of this cluster, if any. */
   newestVerifiedSnapshot?: { id: string; createdAt: string };
+  /** This cluster's last drill and last successful one; absent when they were not read. */
+  drills?: DrillHistory;
   gaps?: InventoryGap[];
 }
 

@@ -5,26 +5,11 @@
  * text from the monitoring system: escaped, and cut to Slack's limits.
  */
 import { alertName, type Alert } from '../../domain/alert.js';
+import type { IncidentView } from '../../domain/incident.js';
 import type { Block, SlackMessage } from './blocks.js';
 import { context, fieldSections, header, section, textMessage } from './build.js';
 import { escapeMrkdwn } from './escape.js';
 import { LIMITS, truncate } from './limits.js';
-
-/** What the root shows of a group (state/alert-groups.ts keeps it). */
-export interface IncidentView {
-  status: 'firing' | 'resolved';
-  /** The group's alerts now firing (or, resolved, that fired). */
-  alerts: Alert[];
-  commonLabels: Record<string, string>;
-  commonAnnotations: Record<string, string>;
-  externalURL?: string;
-  truncatedAlerts: number;
-  firstFiringAt: number;
-  resolvedAt?: number;
-  reopened?: number;
-  /** The runbook that started in the thread, if one matched. */
-  runbook?: string;
-}
 
 const KEY_LABELS = [
   'cluster',

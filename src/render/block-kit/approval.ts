@@ -4,6 +4,7 @@
  * value is the request id. Once decided or expired the message is replaced by a
  * version without buttons that says who decided and when.
  */
+import type { Approval } from '../../domain/approval.js';
 import type { ActionsBlock, Block, SlackMessage } from './blocks.js';
 import { codeText, context, fieldSections, header, plain, section } from './build.js';
 import { escapeMrkdwn, mention, slackDate, utcText } from './escape.js';
@@ -13,18 +14,20 @@ import { kindLabel, SIGN } from './verdict.js';
 export const APPROVE_ACTION_ID = 'approval.approve';
 export const REJECT_ACTION_ID = 'approval.reject';
 
-/** What the message shows of an approval (state/approvals.ts's Approval fits). */
-export interface ApprovalView {
-  id: string;
-  cluster: string;
-  action: string;
-  params: Record<string, string | number | boolean>;
-  requestedBy: string;
-  expiresAt: number;
-  status: 'pending' | 'approved' | 'rejected';
-  decidedBy?: string;
-  decidedAt?: number;
-}
+/** What the message shows of an approval (domain/approval.ts's Approval fits). */
+export type ApprovalView = Pick<
+  Approval,
+  | 'id'
+  | 'cluster'
+  | 'action'
+  | 'params'
+  | 'requestedBy'
+  | 'expiresAt'
+  | 'status'
+  | 'decidedBy'
+  | 'decidedAt'
+  | 'intentError'
+>;
 
 const title = (a: ApprovalView) => `${kindLabel(a.action)} on ${a.cluster}`;
 
@@ -90,14 +93,18 @@ export function approvalRequestMessage(a: ApprovalView): SlackMessage {
   };
 }
 
-/** After the decision: who approved or rejected it, and when; no buttons. */
+/** After the decision: who approved or rejected it, and when (and why its job could not be queued); no buttons. */
 export function approvalDecidedMessage(a: ApprovalView): SlackMessage {
   const approved = a.status === 'approved';
   const withdrawn = !approved && a.decidedBy === a.requestedBy;
   const word = approved ? 'Approved' : withdrawn ? 'Withdrawn' : 'Rejected';
   const when = a.decidedAt !== undefined ? ` ${slackDate(a.decidedAt)}` : '';
   const who = a.decidedBy ? ` by ${mention(a.decidedBy)}` : '';
-  const next = approved ? 'It runs now; the result follows in the thread.' : 'Nothing was changed.';
+  const next = !approved
+    ? 'Nothing was changed.'
+    : a.intentError
+      ? `But it could not be queued: ${escapeMrkdwn(a.intentError)} Nothing was changed; ask again once that is fixed.`
+      : 'It runs now; the result follows in the thread.';
   return {
     text: escapeMrkdwn(`${word}: ${title(a)}`),
     blocks: [

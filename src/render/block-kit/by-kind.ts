@@ -4,6 +4,7 @@ import type { Report } from '../../domain/report.js';
 import type { SnapshotEntry } from '../../domain/snapshot.js';
 import type { SlackMessage } from './blocks.js';
 import { etcdCheckMessage } from './etcd-check.js';
+import { drillMessage } from './drill.js';
 import { alarmDisarmMessage, alarmsMessage, compactMessage, defragMessage } from './maintenance.js';
 import { genericReportMessage } from './report-message.js';
 import { restorePlanMessage } from './restore-plan.js';
@@ -25,6 +26,7 @@ const BY_KIND: Record<string, Renderer> = {
   'etcd.alarms': alarmsMessage,
   'etcd.alarms.disarm': alarmDisarmMessage,
   'etcd.restore-plan': restorePlanMessage,
+  'etcd.drill': drillMessage,
   'security.audit': securityAuditMessage,
   'upgrade.check': upgradeCheckMessage,
 };

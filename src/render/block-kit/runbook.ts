@@ -20,6 +20,7 @@ const STATUS_SIGN: Record<StepState['status'], string> = {
   done: '☑',
   failed: SIGN.crit,
   skipped: '⤼',
+  expired: '⌛',
 };
 
 const esc = (s: string, max = 200) => escapeMrkdwn(truncate(s, max));

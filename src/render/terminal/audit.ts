@@ -1,17 +1,9 @@
 /** `quorum audit-log` for the terminal: one row per event, oldest first, times in UTC. */
+import type { AuditEntry } from '../../domain/audit.js';
 import { table } from './text.js';
 
-/** What the table shows of an audit event (state/audit.ts's AuditEntry fits). */
-export interface AuditRow {
-  at: number;
-  who: string;
-  type: string;
-  cluster: string;
-  action: string;
-  params?: Record<string, string>;
-  outcome?: string;
-  detail?: string;
-}
+/** What the table shows of an audit event: everything but its stream id. */
+export type AuditRow = Omit<AuditEntry, 'id'>;
 
 /** `2026-11-26 10:15:00Z` */
 const utc = (ms: number) =>

@@ -19,7 +19,7 @@ export interface SnapshotRecheckResult {
 
 export interface SnapshotListView {
   cluster: string;
-  /** The directory read, absolute. */
+  /** The store read: an absolute directory, or `s3://bucket/prefix`. */
   dir: string;
   entries: readonly SnapshotEntry[];
   /** Present with --verify: one per entry. */
@@ -94,4 +94,16 @@ export function defragTable(members: readonly DefragMemberResult[]): string {
       m.skipped ? 'skipped' : (m.error ?? 'done'),
     ]),
   );
+}
+
+/** What `prune` did about leftovers of interrupted snapshots (temp files, unfinished uploads). */
+export function cleanupText(
+  cleanup: { cleaned: readonly string[]; notes: readonly string[] },
+  dryRun: boolean,
+): string {
+  const lines = [
+    ...cleanup.cleaned.map((c) => `${dryRun ? 'Would clean up' : 'Cleaned up'}: ${c}`),
+    ...cleanup.notes.map((n) => `Note: ${n}`),
+  ];
+  return lines.join('\n');
 }

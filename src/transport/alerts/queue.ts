@@ -3,14 +3,15 @@
  * receivers), and the bot's alert consumer works through notifications one at a
  * time (so a group's notifications keep their order). The job id is a hash of the
  * notification's content, so the same notification given to two bot replicas, or
- * re-sent, is one job.
+ * re-sent, is one job. The consumer hands each notification to the incident workflow
+ * (app/incidents/).
  */
 import { createHash } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AlertNotification } from '../../domain/alert.js';
-import type { Logger } from '../../domain/logger.js';
-import { processNotification, type AlertDeps } from './process.js';
+import type { IncidentDeps } from '../../app/incidents/deps.js';
+import { processNotification } from '../../app/incidents/process-notification.js';
 
 export const ALERTS_QUEUE = 'alerts';
 
@@ -53,10 +54,7 @@ export interface AlertConsumer {
   close(): Promise<void>;
 }
 
-export function startAlertConsumer(
-  connection: Redis,
-  deps: AlertDeps & { logger: Logger },
-): AlertConsumer {
+export function startAlertConsumer(connection: Redis, deps: IncidentDeps): AlertConsumer {
   const worker = new Worker<AlertNotification, string, 'notification'>(
     ALERTS_QUEUE,
     async (job) => processNotification(deps, job.data),

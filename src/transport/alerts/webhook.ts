@@ -3,6 +3,11 @@
  * bearer token (401), the size (413), the JSON and its shape (400, naming the
  * problem), enqueues and answers 202 at once; the thread work happens in the alert
  * consumer. A Redis outage answers 503, so Alertmanager retries.
+ *
+ * A body over the limit is still read (and dropped) up to DRAIN_FACTOR times the
+ * limit before the 413: a server that answers and closes while the client is still
+ * uploading resets the connection, and the reset destroys the answer on the client's
+ * side before it reads it. A longer (or slower) body is cut off after the 413.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,6 +19,13 @@ import { parseNotification } from './payload.js';
 export const ALERT_PATH = '/alerts/alertmanager';
 /** Alertmanager's own default max is far below; a flood of alerts in one group stays under it. */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** How much of a body over the limit is read and dropped, as a multiple of the limit. */
+export const DRAIN_FACTOR = 4;
+/** How long the dropping may take before the connection is cut off. */
+export const DRAIN_TIMEOUT_MS = 10_000;
+
+/** A body, or why there is none to parse (readBody). */
+type Body = Buffer | 'too-large' | 'cut-off';
 
 export interface WebhookOptions {
   token: string | undefined;
@@ -51,7 +63,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: WebhookOp
   }
   const max = opts.maxBodyBytes ?? MAX_BODY_BYTES;
   const body = await readBody(req, max);
-  if (body === 'too-large')
+  if (typeof body === 'string')
     return reply(
       res,
       413,
@@ -86,28 +98,39 @@ export function authorized(header: string | undefined, token: string): boolean {
   return m !== null && timingSafeEqual(digest(m[1]?.trim() ?? ''), digest(token));
 }
 
-function readBody(req: IncomingMessage, max: number): Promise<Buffer | 'too-large'> {
+/**
+ * The body, or why not: 'too-large' once it has all been read (and dropped past `max`),
+ * 'cut-off' when it is longer than DRAIN_FACTOR × `max` (or takes DRAIN_TIMEOUT_MS to
+ * drop), in which case reading stops and the connection closes after the answer.
+ */
+function readBody(req: IncomingMessage, max: number): Promise<Body> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > max) {
-      req.resume();
-      resolve('too-large');
-      return;
-    }
+    const bound = max * DRAIN_FACTOR;
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (body: Body) => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd);
+      resolve(body);
+    };
+    const cutOff = () => {
+      settle('cut-off');
+      req.pause();
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        req.resume();
-        resolve('too-large');
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+      if (size > bound) return cutOff();
+      if (size <= max) return void chunks.push(chunk);
+      chunks.length = 0;
+      timer ??= setTimeout(cutOff, DRAIN_TIMEOUT_MS);
+    };
+    const onEnd = () => settle(size > max ? 'too-large' : Buffer.concat(chunks));
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > bound) return cutOff();
+    if (declared > max) timer = setTimeout(cutOff, DRAIN_TIMEOUT_MS);
+    req.on('data', onData).on('end', onEnd).on('error', reject);
+    req.once('close', () => clearTimeout(timer));
   });
 }
 

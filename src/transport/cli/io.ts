@@ -3,7 +3,9 @@ import type { QuorumError } from '../../domain/errors.js';
 import type { Config, ClusterConfig } from '../../config/schema.js';
 import type { Logger } from '../../domain/logger.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
+import type { SnapshotStoreFactory } from '../../operations/etcd/store/snapshot-store.js';
 import type { KubeConnector } from '../../operations/kube/client.js';
+import type { OwnedRuntimeDeps, RuntimeDepsOptions } from '../queue/runtime.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -16,7 +18,11 @@ export interface CliDeps {
   etcdConnector(cluster: ClusterConfig): EtcdConnector;
   /** The cluster's Kubernetes API client (its kubeconfig, else kubectl's rules over `env`). */
   kubeConnector: KubeConnector;
+  /** Builds a snapshot store (a directory, or S3); without it only directories work. */
+  snapshotStore?: SnapshotStoreFactory;
   logger: Logger;
+  /** The job runtime's clients (Redis, Slack, metrics), for worker, bot and start; built by main's wiring. */
+  runtimeDeps(config: Config, opts: RuntimeDepsOptions): Promise<OwnedRuntimeDeps>;
 }
 
 export type ExitStatus = 0 | 1 | 2 | 3;

@@ -7,6 +7,7 @@ import { describeError, isQuorumError, QuorumError } from '../../domain/errors.j
 import { closest } from './args.js';
 import { auditLogCommand, USAGE as AUDIT_USAGE } from './commands/audit-log.js';
 import { etcdCheckCommand, USAGE as CHECK_USAGE } from './commands/etcd-check.js';
+import { drillCommand, DRILL_USAGE } from './commands/etcd-drill.js';
 import * as maintenance from './commands/etcd-maintenance.js';
 import * as snapshot from './commands/etcd-snapshot.js';
 import * as runbook from './commands/runbook.js';
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   'etcd verify': { run: snapshot.verifyCommand, usage: snapshot.VERIFY_USAGE },
   'etcd restore-plan': { run: snapshot.restorePlanCommand, usage: snapshot.PLAN_USAGE },
   'etcd prune': { run: snapshot.pruneCommand, usage: snapshot.PRUNE_USAGE },
+  'etcd drill': { run: drillCommand, usage: DRILL_USAGE },
   'etcd defrag': { run: maintenance.defragCommand, usage: maintenance.DEFRAG_USAGE },
   'etcd compact': { run: maintenance.compactCommand, usage: maintenance.COMPACT_USAGE },
   'etcd alarms': { run: maintenance.alarmsCommand, usage: maintenance.ALARMS_USAGE },
@@ -45,7 +47,7 @@ export const HELP = [
   ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
   '',
   'Exit status: 0 ok, 1 warnings, 2 critical, 3 could not run.',
-  'Configuration: ETCDCTL_* variables as etcdctl reads them, or QUORUM_CONFIG=config.yaml (see README.md).',
+  'Configuration: ETCDCTL_* variables as etcdctl reads them, or QUORUM_CONFIG=config.yaml (see docs/configuration.md).',
   '',
 ].join('\n');
 

@@ -105,13 +105,13 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): RuntimeM
     }),
     slackRateLimited: new Counter({
       name: 'quorum_slack_rate_limited_total',
-      help: 'HTTP 429 answers from Slack, by method (each is waited out and retried).',
+      help: 'HTTP 429 answers Slack gave to any call Quorum made (the outbox, the bot, response_url), by method.',
       labelNames: ['method'],
       registers,
     }),
     outboxDropped: new Counter({
       name: 'quorum_outbox_dropped_total',
-      help: 'Outbox messages Slack refused for good (e.g. channel_not_found); each is logged.',
+      help: 'Outbox messages given up on (refused for good, still failing past the retry limit, or their thread root never posted), by reason; each is dead-lettered and logged.',
       labelNames: ['reason'],
       registers,
     }),

@@ -21,14 +21,15 @@ import type { Report } from '../../domain/report.js';
 import { checkEtcd } from '../../operations/etcd/check.js';
 import { compactCluster, disarmAlarms, listAlarms } from '../../operations/etcd/compact.js';
 import { defragCluster } from '../../operations/etcd/defrag.js';
-import { findSnapshot, listSnapshots } from '../../operations/etcd/snapshot-store.js';
 import { restorePlan } from '../../operations/etcd/restore-plan.js';
-import { defineJob, etcdInput, snapshotDirOf, type JobKind } from './job-kind.js';
+import { defineJob, etcdInput, type JobKind } from './job-kind.js';
 import { KUBE_JOBS } from './kube-jobs.js';
 import { SECURITY_JOBS } from './security-jobs.js';
 import { snapshotAndKeep } from '../../app/snapshots/keep.js';
 import { snapshotListReport } from '../../operations/etcd/snapshot-list-report.js';
 import { UPGRADE_JOBS } from './upgrade-jobs.js';
+import { DRILL_JOBS } from './drill-jobs.js';
+import { withDrillAges } from '../../app/snapshots/drill-ages.js';
 
 const noParams = z.object({}).strict();
 const MINUTE = 60_000;
@@ -84,21 +85,27 @@ const check = defineJob({
   timeoutMs: (c) => 3 * c.check.timeout + 10_000,
   attempts: 2,
   backoff: { type: 'fixed', delay: 5_000 },
-  run: (ctx, p) =>
-    checkEtcd(ctx.connect, {
+  run: async (ctx, p) => {
+    const report = await checkEtcd(ctx.connect, {
       ...etcdInput(ctx),
       metricsUrls: ctx.cluster.etcd.metricsUrls,
       quotaBackendBytes: ctx.cluster.etcd.quotaBackendBytes,
       timeoutMs: p.timeoutMs ?? ctx.config.check.timeout,
       thresholds: ctx.config.check.thresholds,
       latencySamples: ctx.latencySamples,
-    }),
+    });
+    // Beside the cluster's health: the newest snapshot and the newest one a drill restored.
+    const list = () => ctx.snapshots().list(ctx.cluster.name);
+    return withDrillAges(report, { cluster: ctx.cluster.name, list, drills: ctx.drills });
+  },
 });
 
-/** name etcd.snapshot · params { compress? } · effect: a verified snapshot file, then pruning by
- *  the retention policy; a killed run leaves only a temp file that the next run removes, so a
- *  retry yields one snapshot · maintenance · timeout 30 min · 3 attempts, from 30 s doubling ·
- *  fails when the snapshot failed verification (nothing kept) */
+/** name etcd.snapshot · params { compress? } · effect: a verified snapshot in the cluster's store
+ *  (directory or bucket; it counts only once read back and its metadata written), then pruning by
+ *  the retention policy; a killed run leaves only a temp file or an unfinished upload that no
+ *  listing shows and the next run cleans up, so a retry yields one snapshot · maintenance ·
+ *  timeout 30 min · 3 attempts, from 30 s doubling · fails when the snapshot failed verification
+ *  or the store failed (nothing kept); an unreachable store or refused credentials throw */
 const snapshot = defineJob({
   name: 'etcd.snapshot',
   title: 'etcd snapshot',
@@ -109,10 +116,9 @@ const snapshot = defineJob({
   attempts: 3,
   backoff: { type: 'exponential', delay: 30_000 },
   run: async (ctx, p) => {
-    const dir = snapshotDirOf(ctx.config, ctx.cluster);
     const input = {
       ...etcdInput(ctx),
-      dir,
+      store: ctx.snapshots(),
       compress: p.compress ?? ctx.config.snapshots.compress,
       requestedBy: ctx.requestedBy,
       onProgress: ctx.progress,
@@ -121,7 +127,7 @@ const snapshot = defineJob({
   },
 });
 
-/** name etcd.snapshot.list · params {} · effect: reads the snapshot directory · timeout 1 min ·
+/** name etcd.snapshot.list · params {} · effect: reads the snapshot store · timeout 1 min ·
  *  2 attempts */
 const snapshotList = defineJob({
   name: 'etcd.snapshot.list',
@@ -133,13 +139,12 @@ const snapshotList = defineJob({
   attempts: 2,
   backoff: { type: 'fixed', delay: 2_000 },
   run: async (ctx) => {
-    const dir = snapshotDirOf(ctx.config, ctx.cluster);
-    return snapshotListReport(ctx.cluster.name, await listSnapshots(dir, ctx.cluster.name));
+    return snapshotListReport(ctx.cluster.name, await ctx.snapshots().list(ctx.cluster.name));
   },
 });
 
 /** name etcd.restore-plan · params { snapshotId } · effect: reads the member list and the
- *  snapshot's sidecar; writes nothing · not destructive · timeout 1 min · 2 attempts */
+ *  snapshot's metadata in its store; writes nothing · not destructive · timeout 1 min · 2 attempts */
 const restorePlanJob = defineJob({
   name: 'etcd.restore-plan',
   title: 'restore plan',
@@ -152,7 +157,8 @@ const restorePlanJob = defineJob({
   run: async (ctx, p) =>
     restorePlan(ctx.connect, {
       ...etcdInput(ctx),
-      entry: await findSnapshot(snapshotDirOf(ctx.config, ctx.cluster), p.snapshotId),
+      entry: await ctx.snapshots().find(p.snapshotId),
+      store: ctx.snapshots(),
       dataDir: ctx.cluster.etcd.dataDir,
     }),
 });
@@ -235,6 +241,7 @@ const KINDS = [
   ...KUBE_JOBS,
   ...SECURITY_JOBS,
   ...UPGRADE_JOBS,
+  ...DRILL_JOBS,
 ];
 
 /** Every job kind by name. */

@@ -4,9 +4,11 @@
  */
 import type { z } from 'zod';
 import type { ClusterConfig, Config } from '../../config/schema.js';
+import type { DrillRecords } from '../../domain/drill.js';
 import type { Report } from '../../domain/report.js';
 import type { ProgressFn } from '../../domain/snapshot.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
+import type { SnapshotStore } from '../../operations/etcd/store/snapshot-store.js';
 import type { LatencySamples } from '../../operations/etcd/latency-step.js';
 import type { KubeClient } from '../../operations/kube/client.js';
 
@@ -22,6 +24,10 @@ export interface JobContext {
   progress: ProgressFn;
   /** The cluster's latency samples kept between checks (Redis), so a check judges the time since the last one. */
   latencySamples?: LatencySamples;
+  /** The cluster's snapshot store (a directory, or a bucket), built on first use. */
+  snapshots(): SnapshotStore;
+  /** The cluster's drill records (Redis): the last drill and the last successful one. */
+  drills?: DrillRecords;
 }
 
 export interface JobKind<P = unknown> {
@@ -49,7 +55,7 @@ export function defineJob<P>(kind: JobKind<P>): JobKind<P> {
   return kind;
 }
 
-/** The snapshot directory of a cluster: its own, or the global one. */
+/** The local snapshot directory of a cluster: its own, or the global one (drill records live there). */
 export function snapshotDirOf(config: Config, cluster: ClusterConfig): string {
   return cluster.snapshotDir ?? config.snapshotDir;
 }

@@ -5,13 +5,14 @@
  */
 import type { Redis } from 'ioredis';
 import type { OutboxMessage } from '../../domain/outbox-message.js';
+import { refKey } from '../../state/outbox-keys.js';
+
+export { refKey };
 
 /** Refs are kept this long: an incident thread stays addressable for a month. */
 export const REF_TTL_MS = 30 * 24 * 3_600_000;
 /** A message whose ref is still unknown after this long is dropped (its root never got posted). */
 export const REF_WAIT_MS = 10 * 60_000;
-
-export const refKey = (prefix: string, ref: string) => `${prefix}:outbox:ref:${ref}`;
 
 /** The ts of the message posted with `ref`, or undefined while it is not posted. */
 export async function readRef(

@@ -3,22 +3,12 @@
  * a list of pending messages, and a generation number; the drain job of a stream
  * is `<stream>.g<generation>`, and the generation moves on only when a drain finds
  * the list empty — in the same script, so a message pushed at that moment is
- * either seen by the running drain or gets a new drain job, never neither.
+ * either seen by the running drain or gets a new drain job, never neither. The keys
+ * are built in state/outbox-keys.ts (re-exported here); dead letters are kept by
+ * state/outbox-dead-letters.ts.
  */
 
-export interface OutboxKeys {
-  list: string;
-  gen: string;
-  final: string;
-}
-
-export function outboxKeys(prefix: string, stream: string): OutboxKeys {
-  const base = `${prefix}:outbox:${stream}`;
-  return { list: `${base}:q`, gen: `${base}:gen`, final: `${base}:final` };
-}
-
-export const seenKey = (prefix: string, id: string) => `${prefix}:outbox:id:${id}`;
-export const paceKey = (prefix: string, channel: string) => `${prefix}:outbox:pace:${channel}`;
+export { outboxKeys, paceKey, seenKey, type OutboxKeys } from '../../state/outbox-keys.js';
 
 /** How long message ids (for dedup) and final-edit markers are remembered. */
 export const REMEMBER_MS = 24 * 3_600_000;

@@ -14,7 +14,8 @@ import {
   type OutboxMessage,
   type OutboxWriter,
 } from '../../domain/outbox-message.js';
-import { outboxKeys, PUSH, REMEMBER_MS, seenKey } from './outbox-scripts.js';
+import { outboxKeys, outboxListPattern, seenKey } from '../../state/outbox-keys.js';
+import { PUSH, REMEMBER_MS } from './outbox-scripts.js';
 
 export interface DrainJobData {
   stream: string;
@@ -78,21 +79,14 @@ export class Outbox implements OutboxWriter {
 
   /** Re-creates the drain job of every stream with pending messages. Returns how many streams. */
   async sweep(): Promise<number> {
-    const suffix = ':q';
-    const head = `${this.prefix}:outbox:`;
+    const pattern = outboxListPattern(this.prefix);
     let cursor = '0';
     let streams = 0;
     do {
-      const [next, keys] = await this.redis.scan(
-        cursor,
-        'MATCH',
-        `${head}*${suffix}`,
-        'COUNT',
-        500,
-      );
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern.match, 'COUNT', 500);
       cursor = next;
       for (const key of keys) {
-        const stream = key.slice(head.length, -suffix.length);
+        const stream = pattern.streamOf(key);
         const gen = Number((await this.redis.get(outboxKeys(this.prefix, stream).gen)) ?? 0);
         await this.ensureDrain(stream, gen);
         streams += 1;

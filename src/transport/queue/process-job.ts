@@ -1,271 +1,249 @@
 /**
- * What a cluster worker does with one job: check it against the catalogue (bad input
- * fails at once with UnrecoverableError), take the maintenance lease when the kind
- * needs it, run the handler bounded by the kind's timeout, and hand the result or the
- * failure to the reporter. On shutdown (the job's signal aborts) the job is handed
- * back to the queue for another worker.
+ * What a cluster worker does with one job. Check it against the catalogue (bad input
+ * fails at once with UnrecoverableError). A result recorded by an earlier attempt of
+ * the same job is re-reported and nothing runs again. Otherwise check its approval,
+ * take the maintenance lease when the kind needs it, and act once (app/jobs/act-once.ts:
+ * audit, take the approval, run the handler bounded by the kind's timeout, record the
+ * report); then deliver the recorded report (job-end.ts). On shutdown (the job's
+ * signal aborts) the job is handed back to the queue for another worker.
  */
-import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import type { ClusterConfig, Config } from '../../config/schema.js';
-import { describeError, isQuorumError, type ErrorCode } from '../../domain/errors.js';
-import { reportFailure, worstSeverity, type Report } from '../../domain/report.js';
-import { approvalStore } from '../../state/approvals.js';
-import { appendAudit } from '../../state/audit.js';
-import { latencySampleStore } from '../../state/latency-samples.js';
-import type { StateRedis } from '../../state/redis.js';
-import type { EtcdConnector } from '../../operations/etcd/client.js';
-import type { KubeClient, KubeConnector } from '../../operations/kube/client.js';
-import { findJobKind } from './catalogue.js';
+import { WaitingError } from 'bullmq';
 import {
-  describeIssues,
-  jobEnvelopeSchema,
-  type JobEnvelope,
-  type JobSummary,
-  type ReportTarget,
-} from './job-data.js';
-import type { JobKind } from './job-kind.js';
-import { leaseOrDefer, type MaintenanceDeps } from './maintenance.js';
-import { jobTitle } from './report-message.js';
-import type { JobInfo, Reporter } from './reporter.js';
-import { observeReport } from './snapshot-metrics.js';
+  actOnce,
+  DEFAULT_RECORD_TIMEOUT_MS,
+  ResultNotRecorded,
+  type ClusterChange,
+} from '../../app/jobs/act-once.js';
+import { jobAudit, type JobAudit } from '../../app/jobs/job-audit.js';
+import type { Report } from '../../domain/report.js';
+import { snapshotStoreOf, snapshotStoreSpec } from '../../app/snapshots/store-spec.js';
+import type { SnapshotStore } from '../../operations/etcd/store/snapshot-store.js';
+import { drillStore } from '../../state/drills.js';
+import { latencySampleStore } from '../../state/latency-samples.js';
+import {
+  jobResultStore,
+  type JobResultStore,
+  type JobRun,
+  type RecordedResult,
+} from '../../state/job-results.js';
+import type { Lease } from '../../state/locks.js';
+import type { EtcdConnector } from '../../operations/etcd/client.js';
+import type { KubeClient } from '../../operations/kube/client.js';
+import type { JobSummary } from './job-data.js';
+import {
+  endAttemptFailed,
+  endRefused,
+  endWithReport,
+  ReportedFailure,
+  seconds,
+  type JobEndContext,
+} from './job-end.js';
+import { leaseOrDefer } from './maintenance.js';
+import type { ClusterJob, ProcessorDeps, Resolved } from './processor-deps.js';
+import { checkApproval, resolveJob } from './resolve-job.js';
 
-export type ClusterJob = Job<JobEnvelope, JobSummary, string>;
+export type { ClusterJob, ProcessorDeps } from './processor-deps.js';
 
-export interface ProcessorDeps extends MaintenanceDeps {
-  redis: MaintenanceDeps['redis'] & StateRedis;
-  config: Config;
-  etcdConnector(cluster: ClusterConfig): EtcdConnector;
-  kubeConnector: KubeConnector;
-  reporter: Reporter;
-  /** Told when a job ends for good (its report, or why it failed): a runbook step advances. */
-  afterJob?: (
-    envelope: JobEnvelope,
-    end: { report: Report } | { failure: string },
-  ) => Promise<void>;
-}
-
-interface Resolved {
-  kind: JobKind;
-  envelope: JobEnvelope;
-  params: unknown;
-  cluster: ClusterConfig;
-  info: JobInfo;
-}
-
-/** Not retried: a retry cannot fix configuration or input. */
-const PERMANENT: ReadonlySet<ErrorCode> = new Set([
-  'USAGE',
-  'CONFIG_INVALID',
-  'CONFIG_UNREADABLE',
-  'CLUSTER_UNKNOWN',
-  'TLS_FILE_UNREADABLE',
-  'SNAPSHOT_NOT_FOUND',
-  'JOB_INVALID',
-  'KUBECONFIG_INVALID',
-  'KUBE_UNAUTHORIZED',
-  'KUBE_FORBIDDEN',
-  'RUNBOOK_UNKNOWN',
-]);
-
+/** The job's signal aborted (shutdown): hand the job back. */
 class Released extends Error {}
-
-/** A report whose operation did not do its work, delivered and counted: failed, not retried. */
-class ReportedFailure extends UnrecoverableError {}
+/** The attempt outlived the kind's timeout; the operation may still be running. */
+class TimedOut extends Error {}
 
 export function createProcessor(deps: ProcessorDeps) {
+  const results = jobResultStore(deps.redis, deps.prefix);
   return async (job: ClusterJob, token?: string, signal?: AbortSignal): Promise<JobSummary> => {
-    const r = await resolve(job, deps);
-    const lease = r.kind.maintenance
-      ? await leaseOrDefer(job, token, r.cluster.name, deps)
-      : undefined;
-    const started = performance.now();
-    await audit(deps, r, 'job.started');
-    let finished = false;
-    // Built on first use: a job that needs no etcd reads no TLS files.
-    let connector: EtcdConnector | undefined;
-    const connect: EtcdConnector = (endpoint, metricsUrl) =>
-      (connector ??= deps.etcdConnector(r.cluster))(endpoint, metricsUrl);
-    let kube: KubeClient | undefined;
-    const work = Promise.resolve().then(() =>
-      r.kind.run(
-        {
-          config: deps.config,
-          cluster: r.cluster,
-          connect,
-          kube: () => (kube ??= deps.kubeConnector(r.cluster)),
-          requestedBy: r.envelope.requestedBy,
-          latencySamples: latencySampleStore(deps.redis, deps.prefix, r.cluster.name),
-          progress: (p) => {
-            if (finished) return;
-            job
-              .updateProgress(p)
-              .catch((err: unknown) => deps.logger.warn({ err }, 'progress not saved'));
-          },
-        },
-        r.params,
-      ),
-    );
-    // The lease lasts as long as the operation, even past a timeout or a shutdown.
-    if (lease) void work.then(lease.release.bind(lease), lease.release.bind(lease));
-    try {
-      const report = await bounded(work, r.kind.timeoutMs(deps.config, r.cluster), signal);
-      finished = true;
-      return await finish(deps, r, report, started);
-    } catch (err) {
-      finished = true;
-      if (err instanceof ReportedFailure) throw err;
-      if (err instanceof Released) {
-        deps.logger.warn({ job: job.id }, 'shutting down: job handed back to the queue');
-        await job.moveToWait(token);
-        throw new WaitingError();
-      }
-      deps.metrics.jobDuration.observe({ kind: r.kind.name, outcome: 'failed' }, seconds(started));
-      throw await failed(job, r, err, deps);
-    }
-  };
-}
-
-/**
- * Delivers the report, then records the job as completed — or failed, when the report
- * says its operation refused, stopped or could not run (a check that found problems did
- * its work: it completed).
- */
-async function finish(deps: ProcessorDeps, r: Resolved, report: Report, started: number) {
-  await deps.reporter.result(r.envelope.target, r.info, report);
-  observeReport(deps.metrics, report);
-  const failure = reportFailure(report);
-  const severity = worstSeverity(report.findings);
-  await audit(deps, r, 'job.finished', failure ? `failed: ${failure}` : severity);
-  await after(deps, r.envelope, failure ? { failure } : { report });
-  (failure ? deps.metrics.jobsFailed : deps.metrics.jobsCompleted).inc(labelsOf(r));
-  const outcome = failure ? 'failed' : 'completed';
-  deps.metrics.jobDuration.observe({ kind: r.kind.name, outcome }, seconds(started));
-  if (!failure) return summarize(report);
-  deps.logger.error({ job: r.info.id }, `${r.info.title} failed: ${failure}`);
-  throw new ReportedFailure(failure);
-}
-
-/** Reports a failed attempt; returns what to throw to BullMQ. */
-async function failed(job: ClusterJob, r: Resolved, err: unknown, deps: ProcessorDeps) {
-  const permanent = isQuorumError(err) && PERMANENT.has(err.code);
-  const attempt = job.attemptsMade + 1;
-  const final = permanent || attempt >= (job.opts.attempts ?? 1);
-  const reason = describeError(err);
-  (final ? deps.metrics.jobsFailed : deps.metrics.jobRetries).inc(labelsOf(r));
-  deps.logger[final ? 'error' : 'warn']({ job: job.id, attempt, err }, `${r.info.title} failed`);
-  const retryIn = final ? undefined : backoffMs(r.kind, attempt);
-  if (final) await audit(deps, r, 'job.finished', `failed: ${reason}`);
-  await deps.reporter.failure(r.envelope.target, r.info, reason, retryIn);
-  if (final) await after(deps, r.envelope, { failure: reason });
-  return permanent ? new UnrecoverableError(reason) : err;
-}
-
-/** The kind, envelope, params and cluster of a job, or an UnrecoverableError saying what is wrong. */
-async function resolve(job: ClusterJob, deps: ProcessorDeps): Promise<Resolved> {
-  const envelope = jobEnvelopeSchema.safeParse(job.data);
-  const target: ReportTarget | undefined = envelope.success ? envelope.data.target : undefined;
-  const reject = async (reason: string): Promise<never> => {
-    deps.logger.error({ job: job.id, name: job.name }, `job refused: ${reason}`);
-    deps.metrics.jobsFailed.inc({ kind: job.name, cluster: String(job.data?.cluster) });
-    if (target) {
-      await deps.reporter.failure(
-        target,
-        {
-          id: job.id ?? '?',
-          title: job.name,
-          what: job.name,
-          kind: job.name,
-          cluster: String(envelope.data?.cluster ?? '?'),
-          requestedBy: envelope.data?.requestedBy ?? '?',
-        },
-        reason,
-      );
-    }
-    throw new UnrecoverableError(reason);
-  };
-  const kind = findJobKind(job.name);
-  if (!kind) return reject(`unknown job kind "${job.name}"`);
-  if (!envelope.success) return reject(describeIssues(envelope.error, 'data'));
-  const params = kind.params.safeParse(envelope.data.params);
-  if (!params.success) return reject(describeIssues(params.error, 'params'));
-  const cluster = deps.config.clusters.find((c) => c.name === envelope.data.cluster);
-  if (!cluster) return reject(`cluster "${envelope.data.cluster}" is not configured here`);
-  if (kind.destructive) {
-    const problem = await approvalProblem(deps, kind.name, envelope.data);
-    if (problem) return reject(problem);
-  }
-  const info = {
-    id: job.id ?? '?',
-    title: jobTitle(kind.title, cluster.name),
-    what: kind.title,
-    kind: kind.name,
-    cluster: cluster.name,
-    requestedBy: envelope.data.requestedBy,
-  };
-  return { kind, envelope: envelope.data, params: params.data, cluster, info };
-}
-
-/**
- * A destructive job runs only on an approval that the store says was approved, for this
- * action on this cluster: a job written into Redis by hand, or replayed, does not run.
- */
-async function approvalProblem(
-  deps: ProcessorDeps,
-  action: string,
-  data: JobEnvelope,
-): Promise<string | undefined> {
-  if (!data.approval) return `${action} needs an approval`;
-  const approval = await approvalStore({ redis: deps.redis, prefix: deps.prefix }).getApproval(
-    data.approval.id,
-  );
-  if (!approval) return `approval ${data.approval.id} is unknown (or expired from Redis)`;
-  if (approval.status !== 'approved')
-    return `approval ${approval.id} is ${approval.status}, not approved`;
-  if (approval.action !== action || approval.cluster !== data.cluster)
-    return `approval ${approval.id} is for ${approval.action} on ${approval.cluster}, not ${action} on ${data.cluster}`;
-  return undefined;
-}
-
-/** Who asked for what, and how it ended, in the audit log; a failure to write it does not fail the job. */
-async function audit(
-  deps: ProcessorDeps,
-  r: Resolved,
-  type: 'job.started' | 'job.finished',
-  outcome?: string,
-) {
-  try {
-    await appendAudit(deps.redis, deps.prefix, {
-      type,
+    const r = await resolveJob(job, deps);
+    const run: JobRun = { jobId: r.info.id, run: r.envelope.nonce ?? r.envelope.enqueuedAt };
+    const audit = jobAudit(deps, {
+      jobId: r.info.id,
       who: r.envelope.requestedBy,
       cluster: r.cluster.name,
       action: r.kind.name,
-      outcome,
       detail: r.envelope.approval ? `approved by ${r.envelope.approval.approvedBy}` : undefined,
-      at: Date.now(),
     });
-  } catch (err) {
-    deps.logger.warn({ err }, 'audit log not written');
-  }
+    const ctx: JobEndContext = { audit, results, run };
+    const recorded = await results.get(run);
+    if (recorded) return deliverRecorded(deps, r, recorded, ctx);
+    await checkApproval(job, r, deps);
+    const lease = r.kind.maintenance
+      ? await leaseOrDefer(job, token, r.cluster.name, deps)
+      : undefined;
+    // An earlier attempt that held the lease until now may have recorded its result meanwhile.
+    const recordedLate = lease ? await results.get(run) : undefined;
+    if (recordedLate) {
+      await lease?.release();
+      return deliverRecorded(deps, r, recordedLate, ctx);
+    }
+    return attempt(deps, { job, token, signal, r, lease, audit, results, run });
+  };
 }
 
-/** The afterJob hook; its failure is logged, never the job's. */
-async function after(
-  deps: ProcessorDeps,
-  envelope: JobEnvelope,
-  end: { report: Report } | { failure: string },
-) {
+interface AttemptInput {
+  job: ClusterJob;
+  token: string | undefined;
+  signal: AbortSignal | undefined;
+  r: Resolved;
+  lease: Lease | undefined;
+  audit: JobAudit;
+  results: JobResultStore;
+  run: JobRun;
+}
+
+/** Acts once and ends the job by what happened. */
+async function attempt(deps: ProcessorDeps, a: AttemptInput): Promise<JobSummary> {
+  const { job, r } = a;
+  const started = performance.now();
+  const ctx: JobEndContext = { audit: a.audit, results: a.results, run: a.run, started };
+  let work: Promise<Report> | undefined;
+  let settled = false;
+  let late = false;
+  const act = () => {
+    const w = startWork(deps, job, r, () => settled);
+    work = w;
+    // A result that arrives after a timeout or a hand-back is still recorded, before the
+    // lease is let go: the job's next attempt then reports it instead of acting again.
+    const done = w.then((report) => (late ? recordLate(deps, a, report) : undefined), noop);
+    // The lease lasts as long as the operation, even past a timeout or a shutdown.
+    if (a.lease) void done.finally(() => a.lease?.release());
+    return bounded(w, r.kind.timeoutMs(deps.config, r.cluster), a.signal).catch((err) => {
+      late = outcomeUnknown(err);
+      throw err;
+    });
+  };
+  const recordTimeoutMs = deps.recordTimeoutMs ?? DEFAULT_RECORD_TIMEOUT_MS;
+  const outcome = await actOnce(
+    { redis: deps.redis, prefix: deps.prefix, results: a.results, recordTimeoutMs },
+    {
+      job: a.run,
+      attempt: job.attemptsMade + 1,
+      changes: changesOf(r),
+      audit: a.audit,
+      act,
+      outcomeUnknown,
+    },
+  )
+    .catch(async (err: unknown) => {
+      if (!work) await a.lease?.release();
+      throw await attemptFailed(deps, a, err, started);
+    })
+    .finally(() => (settled = true));
+  if (!work) await a.lease?.release();
+  if (outcome.kind !== 'acted') return endRefused(deps, r, outcome, ctx);
+  return deliver(deps, r, outcome.result, ctx);
+}
+
+/** What to throw to BullMQ for an attempt that failed: hand-back, or the reported failure. */
+async function attemptFailed(deps: ProcessorDeps, a: AttemptInput, err: unknown, started: number) {
+  if (err instanceof Released) {
+    deps.logger.warn({ job: a.job.id }, 'shutting down: job handed back to the queue');
+    await a.job.moveToWait(a.token);
+    return new WaitingError();
+  }
+  if (err instanceof ResultNotRecorded)
+    deps.logger.error({ job: a.job.id, report: err.report }, err.message);
+  const labels = { kind: a.r.kind.name, outcome: 'failed' };
+  deps.metrics.jobDuration.observe(labels, seconds(started));
+  return endAttemptFailed(a.job, a.r, err, deps, a.audit);
+}
+
+/** Records the result of an operation that ended after its attempt gave up on it. */
+async function recordLate(deps: ProcessorDeps, a: AttemptInput, report: Report): Promise<void> {
   try {
-    await deps.afterJob?.(envelope, end);
+    await a.results.record(a.run, a.job.attemptsMade + 1, report);
+    deps.logger.info({ job: a.job.id }, `${a.r.info.title}: ended late; its result is recorded`);
   } catch (err) {
-    deps.logger.error({ err, runbook: envelope.runbook }, 'after-job hook failed');
+    deps.logger.warn({ job: a.job.id, err }, `${a.r.info.title}: late result not recorded`);
   }
 }
 
-/** `work`, or a timeout error after `ms`, or Released when `signal` aborts (shutdown). */
+/** For a kind that changes the cluster: what the approval must be for. */
+function changesOf(r: Resolved): ClusterChange | undefined {
+  if (!r.kind.destructive) return undefined;
+  const approvalId = r.envelope.approval?.id ?? '';
+  return { approvalId, action: r.kind.name, cluster: r.cluster.name, what: r.kind.title };
+}
+
+const outcomeUnknown = (err: unknown) => err instanceof Released || err instanceof TimedOut;
+const noop = () => undefined;
+
+/** A result an earlier attempt recorded: delivered (if it was not), never acted on again. */
+function deliverRecorded(
+  deps: ProcessorDeps,
+  r: Resolved,
+  recorded: RecordedResult,
+  ctx: JobEndContext,
+): Promise<JobSummary> {
+  deps.logger.info(
+    { job: r.info.id, attempt: recorded.attempt },
+    `${r.info.title}: ran already; reporting the recorded result instead of running again`,
+  );
+  return deliver(deps, r, recorded, ctx);
+}
+
+/** Delivers a recorded result; a delivery failure is logged and retried by BullMQ. */
+async function deliver(
+  deps: ProcessorDeps,
+  r: Resolved,
+  result: RecordedResult,
+  ctx: JobEndContext,
+): Promise<JobSummary> {
+  try {
+    return await endWithReport(deps, r, result, ctx);
+  } catch (err) {
+    if (!(err instanceof ReportedFailure))
+      deps.logger.warn(
+        { job: r.info.id, err },
+        `${r.info.title}: result recorded, not delivered; the job's retry delivers it`,
+      );
+    throw err;
+  }
+}
+
+/** Starts the kind's handler with its context. */
+function startWork(
+  deps: ProcessorDeps,
+  job: ClusterJob,
+  r: Resolved,
+  settled: () => boolean,
+): Promise<Report> {
+  // Built on first use: a job that needs no etcd reads no TLS files.
+  let connector: EtcdConnector | undefined;
+  const connect: EtcdConnector = (endpoint, metricsUrl) =>
+    (connector ??= deps.etcdConnector(r.cluster))(endpoint, metricsUrl);
+  let kube: KubeClient | undefined;
+  let store: SnapshotStore | undefined;
+  return Promise.resolve().then(() =>
+    r.kind.run(
+      {
+        config: deps.config,
+        cluster: r.cluster,
+        connect,
+        kube: () => (kube ??= deps.kubeConnector(r.cluster)),
+        snapshots: () =>
+          (store ??= snapshotStoreOf(
+            deps.snapshotStore,
+            snapshotStoreSpec(deps.config, r.cluster),
+          )),
+        requestedBy: r.envelope.requestedBy,
+        latencySamples: latencySampleStore(deps.redis, deps.prefix, r.cluster.name),
+        drills: drillStore(deps.redis, deps.prefix),
+        progress: (p) => {
+          if (settled()) return;
+          job
+            .updateProgress(p)
+            .catch((err: unknown) => deps.logger.warn({ err }, 'progress not saved'));
+        },
+      },
+      r.params,
+    ),
+  );
+}
+
+/** `work`, or TimedOut after `ms`, or Released when `signal` aborts (shutdown). */
 function bounded<T>(work: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`timed out after ${Math.round(ms / 1000)} s`)),
+      () => reject(new TimedOut(`timed out after ${Math.round(ms / 1000)} s`)),
       ms,
     );
     const onAbort = () => reject(new Released());
@@ -277,23 +255,3 @@ function bounded<T>(work: Promise<T>, ms: number, signal?: AbortSignal): Promise
     });
   });
 }
-
-/** BullMQ's delay before attempt `attempt + 1`. */
-function backoffMs(kind: JobKind, attempt: number): number {
-  const { type, delay } = kind.backoff;
-  return type === 'fixed' ? delay : Math.round(2 ** (attempt - 1) * delay);
-}
-
-function summarize(report: Report): JobSummary {
-  return {
-    kind: report.kind,
-    cluster: report.cluster,
-    startedAt: report.startedAt,
-    finishedAt: report.finishedAt,
-    couldNotRun: report.couldNotRun,
-    findings: report.findings.map(({ id, severity, title }) => ({ id, severity, title })),
-  };
-}
-
-const seconds = (since: number) => (performance.now() - since) / 1000;
-const labelsOf = (r: Resolved) => ({ kind: r.kind.name, cluster: r.cluster.name });

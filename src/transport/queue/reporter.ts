@@ -5,15 +5,18 @@
  * Message ids derive from the job id, so a retried job never posts its result twice.
  */
 import { randomUUID } from 'node:crypto';
+import { describeError, type QuorumError } from '../../domain/errors.js';
 import type { Logger } from '../../domain/logger.js';
 import type { Report } from '../../domain/report.js';
 import type { Progress } from '../../domain/snapshot.js';
+import { toUserError } from '../../domain/user-error.js';
 import { renderReportText } from '../../render/terminal/report.js';
 import type { ReportTarget } from './job-data.js';
 import type { OutboxWriter } from './outbox.js';
 import { formatDuration } from '../../domain/units.js';
 import {
   escapeMrkdwn,
+  jobFailureMessage,
   messageForReport,
   rootMessage,
   rootStateOf,
@@ -44,8 +47,13 @@ export interface JobInfo {
 export interface Reporter {
   progress(target: ReportTarget, job: JobInfo, p: Progress): Promise<void>;
   result(target: ReportTarget, job: JobInfo, report: Report): Promise<void>;
-  /** `retryInMs` when another attempt follows; without it the job failed for good. */
-  failure(target: ReportTarget, job: JobInfo, reason: string, retryInMs?: number): Promise<void>;
+  /**
+   * `error`: what the job threw, or (a string) why Quorum refused to run it. Slack is told
+   * a QuorumError's message, hint and code; anything unexpected only as INTERNAL with the
+   * job id, its text staying in the log. `retryInMs` when another attempt follows;
+   * without it the job failed for good.
+   */
+  failure(target: ReportTarget, job: JobInfo, error: unknown, retryInMs?: number): Promise<void>;
 }
 
 export interface ReporterDeps {
@@ -56,6 +64,10 @@ export interface ReporterDeps {
 }
 
 type SlackTarget = Extract<ReportTarget, { kind: 'slack' }>;
+
+/** A reason Quorum wrote (a string) is shown as it is; a thrown value as toUserError says. */
+const toldOf = (error: unknown, job: JobInfo): string | QuorumError =>
+  typeof error === 'string' ? error : toUserError(error, `job ${job.id}`);
 
 export function createReporter(deps: ReporterDeps): Reporter {
   const { outbox, logger } = deps;
@@ -106,12 +118,16 @@ export function createReporter(deps: ReporterDeps): Reporter {
       const state: RootState = report.incomplete ? { status: 'failed' } : rootStateOf(report);
       await editRoot(target, `${job.id}.verdict`, root(job, state), true);
     },
-    async failure(target, job, reason, retryInMs) {
-      const text = failureText(job.title, reason, retryInMs);
+    async failure(target, job, error, retryInMs) {
       if (target.kind === 'terminal') {
+        // The worker's own log: the whole story, internal text included.
+        const text = failureText(job.title, describeError(error), retryInMs);
         logger[retryInMs === undefined ? 'error' : 'warn']({ job: job.id }, text);
         return;
       }
+      const told = toldOf(error, job);
+      const reason = typeof told === 'string' ? told : (told.message.split('\n')[0] ?? told.code);
+      const text = failureText(job.title, reason, retryInMs);
       if (retryInMs !== undefined) {
         // A retry is progress: it edits the root, or (no root) says so in the thread once.
         if (target.rootTs) {
@@ -125,7 +141,9 @@ export function createReporter(deps: ReporterDeps): Reporter {
         } else await reply(target, `${job.id}.retry.${randomUUID()}`, escapeMrkdwn(text));
         return;
       }
-      await reply(target, `${job.id}.result`, escapeMrkdwn(text));
+      const message =
+        typeof told === 'string' ? escapeMrkdwn(text) : jobFailureMessage(job.title, told);
+      await reply(target, `${job.id}.result`, message);
       await editRoot(target, `${job.id}.verdict`, root(job, { status: 'failed' }), true);
     },
   };

@@ -10,15 +10,19 @@ import type { Redis } from 'ioredis';
 import type { ClusterConfig, Config } from '../../config/schema.js';
 import type { Logger } from '../../domain/logger.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
+import type { SnapshotStoreFactory } from '../../operations/etcd/store/snapshot-store.js';
 import type { KubeConnector } from '../../operations/kube/client.js';
 import type { RuntimeMetrics } from '../http/metrics.js';
 import { healthRoutes, type HttpRoute, type ReadinessCheck } from '../http/routes.js';
 import { startHttpServer } from '../http/server.js';
-import type { WebClient } from '../slack/web-client.js';
+import type { RetryOptions, WebClient } from '../slack/web-client.js';
 import { clusterQueueName, DEFAULT_PREFIX, OUTBOX_QUEUE } from './names.js';
 import { Outbox } from './outbox.js';
 import { findJobKind } from './catalogue.js';
-import { createRunbookEngine, outcomeOfReport, type RunbookEngine } from './runbook-engine.js';
+import { createRunbookEngine, type RunbookEngine } from '../../app/runbooks/engine.js';
+import { outcomeOfReport } from '../../app/runbooks/outcome.js';
+import { jobSink } from './enqueue.js';
+import { jobBoundMs } from './job-bound.js';
 import { loadRunbooks } from '../../operations/runbooks/load.js';
 import { approvalStore } from '../../state/approvals.js';
 import { startOutboxConsumer, type OutboxConsumer } from './outbox-consumer.js';
@@ -26,6 +30,8 @@ import { JobQueues } from './queues.js';
 import { createReporter } from './reporter.js';
 import { applyConfiguredSchedules } from './schedules.js';
 import { initSnapshotMetrics } from './snapshot-metrics.js';
+import { drillStore } from '../../state/drills.js';
+import { startSweeper } from './sweeper.js';
 import { startClusterWorker, type ClusterWorker } from './worker.js';
 
 export interface RuntimeDeps {
@@ -35,10 +41,26 @@ export interface RuntimeDeps {
   slack?: WebClient;
   etcdConnector(cluster: ClusterConfig): EtcdConnector;
   kubeConnector: KubeConnector;
+  /** Builds the clusters' snapshot stores (a directory, or S3). */
+  snapshotStore?: SnapshotStoreFactory;
   logger: Logger;
   metrics: RuntimeMetrics;
   /** Results for the terminal target. */
   stdout: (text: string) => void;
+}
+
+/** RuntimeDeps as main.ts builds them (runtime-deps.ts), with the close of what they opened. */
+export interface OwnedRuntimeDeps extends RuntimeDeps {
+  /** Closes the Redis connection (after the runtime closed); never waits long on Redis. */
+  close(): Promise<void>;
+}
+
+export interface RuntimeDepsOptions {
+  logger: Logger;
+  stdout: (text: string) => void;
+  /** Build the Slack client (and so deliver the outbox) when a bot token is configured. */
+  slack?: boolean;
+  slackRetry?: RetryOptions;
 }
 
 export interface RuntimeOptions {
@@ -50,11 +72,13 @@ export interface RuntimeOptions {
   http?: { port: number; host: string } | false;
   prefix?: string;
   /** Deliver the Slack outbox here (default: when deps.slack is given). */
-  outbox?: { intervalMs?: number; concurrency?: number } | false;
+  outbox?: { intervalMs?: number; concurrency?: number; retryLimitMs?: number } | false;
   /** Apply the config file's schedules at start (default true). */
   schedules?: boolean;
   /** How soon a maintenance job retries when its cluster is busy. Default 5 s (less with a shorter stalledInterval). */
   busyRetryMs?: number;
+  /** The sweeps (app/sweep.ts), once per interval across all processes; default on, every 5 s. */
+  sweep?: { intervalMs?: number; intentGraceMs?: number } | false;
 }
 
 export interface Runtime {
@@ -68,6 +92,10 @@ export interface Runtime {
   httpPort?: number;
   /** Graceful: stop taking jobs, finish or hand back running ones, close every connection it opened. */
   close(): Promise<void>;
+  /** Resolves once no cluster job runs in this process (at once when none does). */
+  idle(): Promise<void>;
+  /** How many cluster jobs run in this process now. */
+  running(): number;
 }
 
 export async function startRuntime(
@@ -88,11 +116,12 @@ export async function startRuntime(
     redis,
     prefix,
     outbox,
-    queues,
+    jobs: jobSink(queues),
     approvals: approvalStore({ redis, prefix }),
     runbooks: loadRunbooks(findJobKind, config.runbooks.dir),
     config,
     logger,
+    jobBoundMs: (kind, cluster) => jobBoundMs(config, kind, cluster),
   });
   const readiness: ReadinessCheck[] = [
     { name: 'redis', check: () => redis.ping().then(() => undefined) },
@@ -101,6 +130,7 @@ export async function startRuntime(
   // Listen first: liveness answers while Redis is still being reached.
   const server = options.http ? await startHttpServer(routes, options.http) : undefined;
   const parts: { close(): Promise<void> }[] = [];
+  const workers: ClusterWorker[] = [];
   const close = async () => {
     for (const part of parts.reverse()) await part.close();
     await Promise.all([queues.close(), outbox.close()]);
@@ -108,14 +138,26 @@ export async function startRuntime(
   };
   try {
     watchDepth(metrics, queues, outbox, options.clusters);
-    await initSnapshotMetrics(metrics, config, options.clusters, logger);
+    await initSnapshotMetrics(
+      metrics,
+      config,
+      options.clusters,
+      logger,
+      drillStore(redis, prefix),
+      deps.snapshotStore,
+    );
     if (options.schedules ?? true) {
       await applyConfiguredSchedules(queues, config, options.clusters, logger);
     }
-    const consumer = startConsumer(deps, options, prefix);
+    if (options.sweep !== false) {
+      const sweep = { ...options.sweep, connection: redis, prefix, queues, outbox, logger };
+      parts.push(await startSweeper({ ...sweep, runbooks: engine }));
+    }
+    const consumer = startConsumer(config, deps, options, prefix);
     if (consumer) parts.push(consumer);
     // Workers close first (closing runs in reverse): their last results reach the outbox.
-    parts.push(allOf(startWorkers(config, deps, options, outbox, prefix, engine)));
+    workers.push(...startWorkers(config, deps, options, outbox, prefix, engine));
+    parts.push(allOf(workers));
     logger.info(
       { clusters: options.clusters, outbox: Boolean(consumer), port: server?.port },
       'runtime started',
@@ -133,6 +175,8 @@ export async function startRuntime(
     readiness,
     httpPort: server?.port,
     close: () => (closing ??= close().then(() => logger.info({}, 'runtime stopped'))),
+    idle: async () => void (await Promise.all(workers.map((w) => w.idle()))),
+    running: () => workers.reduce((n, w) => n + w.running(), 0),
   };
 }
 
@@ -154,6 +198,7 @@ function startWorkers(
       config,
       etcdConnector: (cluster) => deps.etcdConnector(cluster),
       kubeConnector: deps.kubeConnector,
+      snapshotStore: deps.snapshotStore,
       reporter,
       afterJob: async (envelope, end) => {
         if (!envelope.runbook) return;
@@ -181,6 +226,7 @@ const allOf = (items: { close(): Promise<void> }[]) => ({
 });
 
 function startConsumer(
+  config: Config,
   deps: RuntimeDeps,
   options: RuntimeOptions,
   prefix: string,
@@ -192,6 +238,7 @@ function startConsumer(
     slack: deps.slack,
     intervalMs: options.outbox?.intervalMs ?? 1_000,
     concurrency: options.outbox?.concurrency ?? 8,
+    retryLimitMs: options.outbox?.retryLimitMs ?? config.slack.deliveryRetryLimit,
     metrics: deps.metrics,
     logger: deps.logger,
   });

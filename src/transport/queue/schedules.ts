@@ -8,6 +8,7 @@
  */
 import type { Config, ScheduleConfig } from '../../config/schema.js';
 import type { Logger } from '../../domain/logger.js';
+import { checkCron } from '../../domain/cron.js';
 import { QuorumError } from '../../domain/errors.js';
 import { CATALOGUE } from './catalogue.js';
 import { jobOptions } from './enqueue.js';
@@ -19,6 +20,7 @@ export const SCHEDULABLE = {
   snapshot: 'etcd.snapshot',
   check: 'etcd.check',
   security: 'security.audit',
+  drill: 'etcd.drill',
 } as const;
 
 export interface ScheduleSpec {
@@ -60,6 +62,15 @@ export async function setSchedule(
   }
   if ((spec.every === undefined) === (spec.cron === undefined)) {
     throw new QuorumError('JOB_INVALID', 'A schedule needs exactly one of every or cron.');
+  }
+  // Slash commands and the config file checked it already; a caller that did not gets the same answer.
+  const cron = spec.cron === undefined ? undefined : checkCron(spec.cron);
+  if (cron && !cron.ok) {
+    throw new QuorumError(
+      'JOB_INVALID',
+      `"${spec.cron}" is not a cron pattern: ${cron.problem}.`,
+      'Write five fields in UTC, e.g. "0 */6 * * *" (every 6 hours).',
+    );
   }
   const data: Template = {
     cluster,

@@ -32,13 +32,20 @@ export const upgradeCheckJob = defineJob({
   attempts: 2,
   backoff: { type: 'fixed', delay: 5_000 },
   run: (ctx, p) =>
-    upgradeCheck(ctx.kube(), gatherEtcdOf(ctx.config, ctx.cluster, ctx.connect), {
-      cluster: ctx.cluster.name,
-      timeoutMs: ctx.config.check.timeout,
-      to: p.to,
-      allowPrerelease: p.allowPrerelease ?? false,
-      maxSnapshotAge: ctx.config.upgrade.maxSnapshotAge,
-    }),
+    upgradeCheck(
+      ctx.kube(),
+      {
+        ...gatherEtcdOf(ctx.config, ctx.cluster, ctx.connect, ctx.snapshots()),
+        drills: ctx.drills,
+      },
+      {
+        cluster: ctx.cluster.name,
+        timeoutMs: ctx.config.check.timeout,
+        to: p.to,
+        allowPrerelease: p.allowPrerelease ?? false,
+        maxSnapshotAge: ctx.config.upgrade.maxSnapshotAge,
+      },
+    ),
 });
 
 export const UPGRADE_JOBS = [upgradeCheckJob];

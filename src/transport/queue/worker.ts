@@ -13,6 +13,7 @@ import { jobEnvelopeSchema, type JobEnvelope, type JobSummary } from './job-data
 import { clusterQueueName } from './names.js';
 import { createProcessor, type ClusterJob, type ProcessorDeps } from './process-job.js';
 import { jobTitle } from './report-message.js';
+import { runningJobs } from './running-jobs.js';
 
 export interface ClusterWorkerOptions extends ProcessorDeps {
   cluster: string;
@@ -27,14 +28,19 @@ export interface ClusterWorker {
   readonly worker: Worker<JobEnvelope, JobSummary, string>;
   /** Stops taking jobs, waits up to shutdownTimeout for running ones, hands back the rest. */
   close(): Promise<void>;
+  /** Resolves once none of this worker's jobs is running (at once when none is). */
+  idle(): Promise<void>;
+  /** How many of its jobs are running now. */
+  running(): number;
 }
 
 export function startClusterWorker(opts: ClusterWorkerOptions): ClusterWorker {
   const processor = createProcessor(opts);
+  const running = runningJobs();
   const worker = new Worker<JobEnvelope, JobSummary, string>(
     clusterQueueName(opts.cluster),
     // Three parameters: BullMQ then passes an AbortSignal, aborted by cancelAllJobs().
-    (job, token, signal) => processor(job, token, signal),
+    (job, token, signal) => running.track(processor(job, token, signal)),
     {
       connection: opts.connection,
       prefix: opts.prefix,
@@ -54,6 +60,8 @@ export function startClusterWorker(opts: ClusterWorkerOptions): ClusterWorker {
       closing ??= closeGracefully(worker, opts);
       return closing;
     },
+    idle: () => running.idle(),
+    running: () => running.count(),
   };
 }
 

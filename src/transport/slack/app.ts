@@ -14,6 +14,7 @@ import type { Config } from '../../config/schema.js';
 import { QuorumError } from '../../domain/errors.js';
 import type { Logger } from '../../domain/logger.js';
 import type { HttpRoute } from '../http/routes.js';
+import { slackClientOptions, type RateLimitedListener } from './web-client.js';
 
 export interface SlackApp {
   app: App;
@@ -36,17 +37,25 @@ function boltLogger(logger: Logger): BoltLogger {
   };
 }
 
-/** `routes` (health, readiness, metrics) are served by the HTTP receiver; in Socket Mode the caller serves them. */
-export function createSlackApp(config: Config, logger: Logger, routes: HttpRoute[]): SlackApp {
+/**
+ * `routes` (health, readiness, metrics) are served by the HTTP receiver; in Socket Mode the caller
+ * serves them. `onRateLimited` hears every 429 answer to Bolt's calls (its clients and `respond()`).
+ */
+export function createSlackApp(
+  config: Config,
+  logger: Logger,
+  routes: HttpRoute[],
+  onRateLimited?: RateLimitedListener,
+): SlackApp {
   const { botToken, signingSecret, appToken, apiUrl } = config.slack;
   if (!botToken) {
     throw new QuorumError(
       'CONFIG_INVALID',
       'SLACK_BOT_TOKEN is not set.',
-      'Set it to the app\'s bot token (xoxb-…); see "Slack app" in README.md.',
+      "Set it to the app's bot token (xoxb-…); see docs/slack-bot.md.",
     );
   }
-  const clientOptions = { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` };
+  const clientOptions = slackClientOptions(apiUrl, onRateLimited);
   const log = boltLogger(logger);
   if (appToken) {
     const receiver = new SocketModeReceiver({

@@ -44,7 +44,9 @@ export async function startBot(
     config,
     logger: deps.logger,
   });
-  const slackApp = createSlackApp(config, deps.logger, runtime.routes);
+  const slackApp = createSlackApp(config, deps.logger, runtime.routes, (method) =>
+    deps.metrics.slackRateLimited.inc({ method }),
+  );
   const client = slackApp.app.client;
   const isApprover = resolveApprovers(config.approvers, async (group) => {
     const res = await client.usergroups.users.list({ usergroup: group });
@@ -54,6 +56,7 @@ export async function startBot(
     config,
     queues: runtime.queues,
     approvals: approvalStore({ redis: deps.redis, prefix }),
+    outbox: runtime.outbox,
     isApprover,
     redis: deps.redis,
     prefix,

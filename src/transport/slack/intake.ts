@@ -15,11 +15,12 @@ import {
 } from '../../render/block-kit/index.js';
 import type { ApprovalStore } from '../../state/approvals.js';
 import { appendAudit } from '../../state/audit.js';
+import { firstDelivery } from '../../state/deliveries.js';
 import { findRunbook } from '../../operations/runbooks/load.js';
 import { resolveParams } from '../../operations/runbooks/match.js';
 import { runbookRootMessage } from '../../render/block-kit/runbook.js';
 import { findJobKind } from '../queue/catalogue.js';
-import type { RunbookEngine } from '../queue/runbook-engine.js';
+import type { RunbookEngine } from '../../app/runbooks/engine.js';
 import { enqueueJob } from '../queue/enqueue.js';
 import type { JobQueues } from '../queue/queues.js';
 import { removeSchedule, setSchedule } from '../queue/schedules.js';
@@ -56,14 +57,15 @@ const JOB_OF: Record<JobIntent['action'], { kind: string; what: string }> = {
   'etcd.snapshot.list': { kind: 'etcd.snapshot.list', what: 'etcd snapshots' },
   'etcd.snapshot.schedule': { kind: 'etcd.snapshot', what: 'snapshot schedule' },
   'etcd.restore-plan': { kind: 'etcd.restore-plan', what: 'restore plan' },
+  'etcd.drill': { kind: 'etcd.drill', what: 'etcd drill' },
   'etcd.defrag': { kind: 'etcd.defrag', what: 'etcd defrag' },
   'upgrade.check': { kind: 'upgrade.check', what: 'upgrade check' },
   'security.audit': { kind: 'security.audit', what: 'security audit' },
 };
 
 const paramsOf = (intent: CommandContext['intent']): Record<string, string> =>
-  intent.action === 'etcd.restore-plan'
-    ? { snapshotId: intent.snapshotId }
+  intent.action === 'etcd.restore-plan' || (intent.action === 'etcd.drill' && intent.snapshotId)
+    ? { snapshotId: intent.snapshotId as string }
     : intent.action === 'runbook.run'
       ? { runbook: intent.runbook, ...intent.params }
       : intent.action === 'upgrade.check'
@@ -89,14 +91,8 @@ async function post(ctx: CommandContext, message: { text: string; blocks?: unkno
 
 export async function handleIntent(deps: IntakeDeps, ctx: CommandContext): Promise<void> {
   const { intent } = ctx;
-  const first = await deps.redis.set(
-    `${deps.prefix}:slack:request:${ctx.requestId}`,
-    '1',
-    'PX',
-    86_400_000,
-    'NX',
-  );
-  if (first !== 'OK') return; // Slack delivered it again: acted on already
+  // A repeated delivery (Slack re-sends a slow ack) was acted on already.
+  if (!(await firstDelivery(deps.redis, deps.prefix, ctx.requestId))) return;
   await appendAudit(deps.redis, deps.prefix, {
     type: 'command',
     who: ctx.userId,
@@ -159,6 +155,7 @@ async function requestApproval(deps: IntakeDeps, ctx: CommandContext, kind: stri
     params: paramsOf(intent),
     requestedBy: ctx.userId,
     channel: ctx.channel,
+    ttlMs: deps.config.approvals.expiry,
   });
   const ts = await post(ctx, approvalRequestMessage(approval));
   if (!ts) return;
@@ -180,20 +177,23 @@ async function schedule(
 ) {
   const s = intent.schedule;
   const target = { kind: 'slack' as const, channel: ctx.channel };
+  const [kind, what] =
+    intent.job === 'drill' ? ['etcd.drill', 'drill'] : ['etcd.snapshot', 'snapshot'];
   let text: string;
   if ('off' in s) {
-    const removed = await removeSchedule(deps.queues, intent.cluster, 'etcd.snapshot');
-    text = removed ? 'Periodic snapshots are off' : 'There was no snapshot schedule';
+    const removed = await removeSchedule(deps.queues, intent.cluster, kind);
+    text = removed ? `Periodic ${what}s are off` : `There was no ${what} schedule`;
   } else {
-    await setSchedule(deps.queues, intent.cluster, 'etcd.snapshot', {
+    await setSchedule(deps.queues, intent.cluster, kind, {
       ...s,
       target,
       source: 'slack',
     });
+    const noun = what === 'drill' ? 'Drills' : 'Snapshots';
     text =
       'every' in s
-        ? `Snapshots every ${formatDuration(s.every)}`
-        : `Snapshots on cron \`${escapeMrkdwn(s.cron)}\` (UTC)`;
+        ? `${noun} every ${formatDuration(s.every)}`
+        : `${noun} on cron \`${escapeMrkdwn(s.cron)}\` (UTC)`;
   }
   await post(ctx, {
     text: `${text} for *${escapeMrkdwn(intent.cluster)}*, set by ${mention(ctx.userId)}. Results are posted in this channel.`,

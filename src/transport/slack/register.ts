@@ -3,15 +3,20 @@
  * Slack's 3 s — bad input with an ephemeral usage message — and works after the ack.
  */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { describeError, isQuorumError } from '../../domain/errors.js';
+import { toUserError } from '../../domain/user-error.js';
 import { errorMessage, escapeMrkdwn } from '../../render/block-kit/index.js';
 import { MANUAL_DONE_ACTION_ID, runbookListMessage } from '../../render/block-kit/runbook.js';
 import type { ApprovalStore, ApproverCheck } from '../../state/approvals.js';
+import type { OutboxWriter } from '../queue/outbox.js';
 import { handleApprovalClick } from './approval-actions.js';
 import { COMMAND_HELP, parseSlashCommand, type Intent } from './commands/parse.js';
 import { handleIntent, type IntakeDeps } from './intake.js';
 
-export type BotDeps = IntakeDeps & { approvals: ApprovalStore; isApprover: ApproverCheck };
+export type BotDeps = IntakeDeps & {
+  approvals: ApprovalStore;
+  isApprover: ApproverCheck;
+  outbox: OutboxWriter;
+};
 
 export const SLASH_COMMANDS = [
   '/etcd-check',
@@ -38,6 +43,13 @@ const ephemeral = (message: { text: string; blocks?: unknown[] }) => ({
   ...message,
 });
 
+/**
+ * What the person is told when their command or click failed: a QuorumError's message,
+ * hint and code; anything else as INTERNAL with the trigger id the log line carries.
+ */
+const failedMessage = (err: unknown, trigger: string | undefined) =>
+  errorMessage(toUserError(err, `trigger id ${trigger ?? '(none)'}`));
+
 export function registerListeners(app: App, deps: BotDeps): void {
   const clusters = deps.config.clusters.map((c) => c.name);
   const runbooks = deps.engine?.runbooks.map((r) => r.id) ?? [];
@@ -48,11 +60,8 @@ export function registerListeners(app: App, deps: BotDeps): void {
       try {
         intent = parseSlashCommand(command.command, command.text ?? '', { clusters, runbooks });
       } catch (err) {
-        await ack(
-          ephemeral(
-            isQuorumError(err) ? errorMessage(err) : { text: 'That command could not be read.' },
-          ),
-        );
+        deps.logger.debug({ err, trigger: command.trigger_id }, 'slash command not parsed');
+        await ack(ephemeral(failedMessage(err, command.trigger_id)));
         return;
       }
       if (intent.action === 'help') {
@@ -76,8 +85,12 @@ export function registerListeners(app: App, deps: BotDeps): void {
           tell,
         });
       } catch (err) {
-        deps.logger.error({ err, command: command.command }, 'slash command failed after ack');
-        await tell(`Quorum could not do that: ${escapeMrkdwn(describeError(err))}`);
+        const trigger = command.trigger_id;
+        deps.logger.error(
+          { err, command: command.command, trigger },
+          'slash command failed after ack',
+        );
+        await respond(ephemeral(failedMessage(err, trigger)));
       }
     },
   );
@@ -86,29 +99,25 @@ export function registerListeners(app: App, deps: BotDeps): void {
     ['approval.approve', 'approve'],
     ['approval.reject', 'reject'],
   ] as const) {
-    app.action<BlockAction<ButtonAction>>(
-      actionId,
-      async ({ ack, body, action, client, respond }) => {
-        await ack();
-        const tell = async (text: string) =>
-          void (await respond({ response_type: 'ephemeral', replace_original: false, text }));
-        try {
-          await handleApprovalClick(deps, {
-            approvalId: action.value ?? '',
-            messageTs:
-              body.message?.ts ??
-              (body.container as { message_ts?: string } | undefined)?.message_ts,
-            decision,
-            userId: body.user.id,
-            client,
-            tell,
-          });
-        } catch (err) {
-          deps.logger.error({ err }, 'approval click failed');
-          await tell(`Quorum could not record that: ${escapeMrkdwn(describeError(err))}`);
-        }
-      },
-    );
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
+      await ack();
+      const tell = async (text: string) =>
+        void (await respond({ response_type: 'ephemeral', replace_original: false, text }));
+      try {
+        await handleApprovalClick(deps, {
+          approvalId: action.value ?? '',
+          messageTs:
+            body.message?.ts ?? (body.container as { message_ts?: string } | undefined)?.message_ts,
+          decision,
+          userId: body.user.id,
+          tell,
+        });
+      } catch (err) {
+        deps.logger.error({ err, trigger: body.trigger_id }, 'approval click failed');
+        const told = failedMessage(err, body.trigger_id);
+        await respond({ response_type: 'ephemeral', replace_original: false, ...told });
+      }
+    });
   }
 
   app.action<BlockAction<ButtonAction>>(
@@ -123,8 +132,9 @@ export function registerListeners(app: App, deps: BotDeps): void {
         if (!done)
           await tell('That step is already ticked off (or its run is over). Nothing was changed.');
       } catch (err) {
-        deps.logger.error({ err }, 'Done click failed');
-        await tell(`Quorum could not record that: ${escapeMrkdwn(describeError(err))}`);
+        deps.logger.error({ err, trigger: body.trigger_id }, 'Done click failed');
+        const told = failedMessage(err, body.trigger_id);
+        await respond({ response_type: 'ephemeral', replace_original: false, ...told });
       }
     },
   );

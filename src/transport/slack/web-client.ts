@@ -1,11 +1,18 @@
 /**
- * The Slack Web API client every Slack write goes through (via the outbox). It is
- * @slack/web-api's WebClient as is: pointed at `slack.apiUrl` (a proxy, a gateway or
- * a test server), with its own retry policy — it waits out a 429's Retry-After and
- * retries network errors and 5xx answers — so Quorum does not write those again.
+ * The Slack Web API clients Quorum uses: the outbox's (every Slack write of the
+ * workers and workflows) and Bolt's (the bot's own calls: auth.test, answers, the
+ * response_url). Both are @slack/web-api's WebClient pointed at `slack.apiUrl` (a
+ * proxy, a gateway or a test server) and fetching through `countingFetch`, which sees
+ * every HTTP answer — so every 429 Slack serves is counted, including the ones the
+ * client waits out and retries by itself and those without a usable Retry-After.
+ *
+ * The outbox's client has its own retry policy: it waits out a 429's Retry-After and
+ * retries network errors and 5xx answers, but stops at once on what no retry fixes
+ * (slack-failure.ts), so a 413 costs one call, not six.
  */
 import { webApi } from '@slack/bolt';
 import type { Logger } from '../../domain/logger.js';
+import { classifySlackError } from './slack-failure.js';
 
 export type WebClient = webApi.WebClient;
 export type RetryOptions = webApi.RetryOptions;
@@ -19,29 +26,74 @@ export const OUTBOX_RETRY: RetryOptions = {
   randomize: true,
 };
 
+/** Called for every HTTP 429 answer; `method` is the API method, or `response_url`. */
+export type RateLimitedListener = (method: string, retryAfterSec: number | undefined) => void;
+
 export interface SlackClientOptions {
   token?: string;
   apiUrl: string;
   logger: Logger;
   retryConfig?: RetryOptions;
   /** Called for every 429 (the client then waits `retryAfterSec` and retries by itself). */
-  onRateLimited?: (method: string, retryAfterSec: number) => void;
+  onRateLimited?: RateLimitedListener;
   /** ms per HTTP request; 0 means none. */
   timeoutMs?: number;
 }
 
 export function createSlackWebClient(opts: SlackClientOptions): WebClient {
-  const client = new webApi.WebClient(opts.token, {
-    slackApiUrl: opts.apiUrl.endsWith('/') ? opts.apiUrl : `${opts.apiUrl}/`,
-    retryConfig: opts.retryConfig ?? OUTBOX_RETRY,
+  return new webApi.WebClient(opts.token, {
+    ...slackClientOptions(opts.apiUrl, opts.onRateLimited),
+    retryConfig: stopOnPermanent(opts.retryConfig ?? OUTBOX_RETRY),
     logger: slackLogger(opts.logger),
     timeout: opts.timeoutMs ?? 30_000,
     rejectRateLimitedCalls: false,
   });
-  client.on(webApi.WebClientEvent.RATE_LIMITED, (retryAfterSec: number, req: { url?: string }) => {
-    opts.onRateLimited?.(methodOf(req.url), retryAfterSec);
-  });
-  return client;
+}
+
+/**
+ * The options every WebClient Quorum builds shares (Bolt's `clientOptions` too, which
+ * Bolt also uses for `respond()`): the API URL, and a fetch that reports each 429.
+ */
+export function slackClientOptions(
+  apiUrl: string,
+  onRateLimited?: RateLimitedListener,
+): { slackApiUrl: string; fetch?: webApi.FetchFunction } {
+  const slackApiUrl = apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
+  return onRateLimited
+    ? { slackApiUrl, fetch: countingFetch(slackApiUrl, onRateLimited) }
+    : { slackApiUrl };
+}
+
+/** globalThis.fetch, telling `onRateLimited` about every 429 answer. */
+export function countingFetch(
+  slackApiUrl: string,
+  onRateLimited: RateLimitedListener,
+): webApi.FetchFunction {
+  return async (url, init) => {
+    const res = await globalThis.fetch(url, init);
+    if (res.status === 429) {
+      const text = String(url);
+      // A response_url's path carries a secret: never put it in a label.
+      const method = text.startsWith(slackApiUrl) ? methodOf(text) : 'response_url';
+      const after = Number.parseInt(res.headers.get('retry-after') ?? '', 10);
+      onRateLimited(method, Number.isNaN(after) ? undefined : after);
+    }
+    return res;
+  };
+}
+
+/**
+ * The retry policy with a stop for permanent failures: the client runs it with p-retry,
+ * which ends the retries when `onFailedAttempt` throws.
+ */
+function stopOnPermanent(config: RetryOptions): RetryOptions {
+  const withStop: RetryOptions & { onFailedAttempt: (err: unknown) => void } = {
+    ...config,
+    onFailedAttempt: (err) => {
+      if (classifySlackError(err).kind === 'permanent') throw err;
+    },
+  };
+  return withStop;
 }
 
 /** `https://slack.com/api/chat.postMessage` → `chat.postMessage`. */
@@ -49,25 +101,12 @@ export function methodOf(url: string | undefined): string {
   return url?.split('/').pop()?.split('?')[0] || 'unknown';
 }
 
-/** Platform errors that are worth another try; every other `ok: false` is for good. */
-const TRANSIENT_PLATFORM_ERRORS = new Set([
-  'internal_error',
-  'fatal_error',
-  'service_unavailable',
-  'request_timeout',
-  'ratelimited',
-]);
-
 /**
  * Whether a failed call may succeed later (network, 5xx, rate limit) or never will
- * (`channel_not_found`, `not_in_channel`, `invalid_auth`, `msg_too_long` …).
+ * (`channel_not_found`, `invalid_blocks`, HTTP 413 …); see slack-failure.ts.
  */
 export function isTransientSlackError(err: unknown): boolean {
-  const e = err as { code?: string; data?: { error?: string } };
-  if (e?.code === webApi.ErrorCode.PlatformError) {
-    return TRANSIENT_PLATFORM_ERRORS.has(e.data?.error ?? '');
-  }
-  return true;
+  return classifySlackError(err).kind === 'transient';
 }
 
 /** The Slack error string (`channel_not_found`), or the message. */

@@ -342,7 +342,7 @@ export const errors = () => [
   new QuorumError(
     'CONFIG_INVALID',
     'Configuration is invalid:\nquorum.yaml: clusters[0].etcd.quotaBackendBytes: "huge" is not a size; write e.g. 2GiB\nREDIS_URL: write e.g. redis://127.0.0.1:6379',
-    'Fix the values above (see "Configuration" in README.md) and run again.',
+    'Fix the values above (see docs/configuration.md) and run again.',
   ),
 ];
 

@@ -1,13 +1,12 @@
-/** `quorum etcd snapshot`, `snapshots`, `prune`, `verify`, `restore-plan`. */
-import path from 'node:path';
+/** `quorum etcd snapshot`, `snapshots`, `prune`, `verify`, `restore-plan`: the same against any store. */
 import { reportExitStatus, type Report } from '../../../domain/report.js';
-import { applyRetention, snapshotAndKeep } from '../../../app/snapshots/keep.js';
+import { QuorumError } from '../../../domain/errors.js';
+import { pruneStore, snapshotAndKeep } from '../../../app/snapshots/keep.js';
 import { restorePlan } from '../../../operations/etcd/restore-plan.js';
-import { findSnapshot, listSnapshots } from '../../../operations/etcd/snapshot-store.js';
 import { recheckSnapshots, verifySnapshot } from '../../../operations/etcd/snapshot-verify.js';
 import { renderJson } from '../../../render/json.js';
 import { renderReportText } from '../../../render/terminal/report.js';
-import { retentionText, snapshotTable } from '../../../render/terminal/snapshots.js';
+import { cleanupText, retentionText, snapshotTable } from '../../../render/terminal/snapshots.js';
 import { parseFlags, requirePositional } from '../args.js';
 import { cliRequester, clusterContext, type ClusterContext } from '../cluster.js';
 import type { CliDeps, CliIo, ExitStatus } from '../io.js';
@@ -16,7 +15,10 @@ const common = {
   cluster: { type: 'string' },
   json: { type: 'boolean' },
   dir: { type: 'string' },
+  store: { type: 'string' },
 } as const;
+
+const STORE = '[--dir DIR | --store DIR|s3://BUCKET/PREFIX]';
 
 function print(
   io: CliIo,
@@ -29,22 +31,34 @@ function print(
   return reportExitStatus(report);
 }
 
-const prune = (ctx: ClusterContext, dryRun: boolean) =>
-  applyRetention(ctx.snapshotDir, ctx.cluster.name, ctx.config.snapshots.retention, { dryRun });
+/** The context with the store `--dir` or `--store` names (one of them at most). */
+function context(
+  io: CliIo,
+  deps: CliDeps,
+  values: { cluster?: string; dir?: string; store?: string },
+  usage: string,
+): ClusterContext {
+  if (values.dir !== undefined && values.store !== undefined)
+    throw new QuorumError(
+      'USAGE',
+      '--dir and --store name the same thing: give one.',
+      `Usage: ${usage}`,
+    );
+  return clusterContext(io, deps, values.cluster, values.store ?? values.dir);
+}
 
-export const SNAPSHOT_USAGE =
-  'quorum etcd snapshot [--cluster NAME] [--dir DIR] [--compress] [--json]';
+export const SNAPSHOT_USAGE = `quorum etcd snapshot [--cluster NAME] ${STORE} [--compress] [--json]`;
 export async function snapshotCommand(
   args: string[],
   io: CliIo,
   deps: CliDeps,
 ): Promise<ExitStatus> {
   const { values } = parseFlags(args, { ...common, compress: { type: 'boolean' } }, SNAPSHOT_USAGE);
-  const ctx = clusterContext(io, deps, values.cluster, values.dir);
+  const ctx = context(io, deps, values, SNAPSHOT_USAGE);
   const input = {
     cluster: ctx.cluster.name,
     endpoints: ctx.cluster.etcd.endpoints,
-    dir: ctx.snapshotDir,
+    store: ctx.snapshots(),
     compress: values.compress ?? ctx.config.snapshots.compress,
     requestedBy: cliRequester(io.env),
     timeoutMs: ctx.config.check.timeout,
@@ -59,14 +73,15 @@ export async function snapshotCommand(
   return print(io, values.json, report, 'etcd snapshot', body);
 }
 
-export const LIST_USAGE = 'quorum etcd snapshots [--cluster NAME] [--dir DIR] [--verify] [--json]';
-/** The list; `--verify` re-reads every file as `quorum etcd verify` does (exit 2 when one fails). */
+export const LIST_USAGE = `quorum etcd snapshots [--cluster NAME] ${STORE} [--verify] [--json]`;
+/** The list; `--verify` re-reads every snapshot as `quorum etcd verify` does (exit 2 when one fails). */
 export async function listCommand(args: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
   const { values } = parseFlags(args, { ...common, verify: { type: 'boolean' } }, LIST_USAGE);
-  const ctx = clusterContext(io, deps, values.cluster, values.dir);
-  const dir = path.resolve(ctx.snapshotDir);
-  const entries = await listSnapshots(dir, ctx.cluster.name);
-  const rechecks = values.verify ? await recheckSnapshots(entries) : undefined;
+  const ctx = context(io, deps, values, LIST_USAGE);
+  const store = ctx.snapshots();
+  const dir = store.location;
+  const entries = await store.list(ctx.cluster.name);
+  const rechecks = values.verify ? await recheckSnapshots(store, entries) : undefined;
   const byId = new Map(rechecks?.map(({ id, ...r }) => [id, r]));
   if (values.json) {
     const snapshots = entries.map(({ meta: _m, ...e }) =>
@@ -80,25 +95,36 @@ export async function listCommand(args: string[], io: CliIo, deps: CliDeps): Pro
   return rechecks?.some((r) => !r.intact) ? 2 : 0;
 }
 
-export const PRUNE_USAGE = 'quorum etcd prune [--cluster NAME] [--dir DIR] [--dry-run]';
+export const PRUNE_USAGE = `quorum etcd prune [--cluster NAME] ${STORE} [--dry-run]`;
+/** Leftovers of interrupted snapshots, then the retention policy; the newest verified one always stays. */
 export async function pruneCommand(args: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
   const { values } = parseFlags(args, { ...common, 'dry-run': { type: 'boolean' } }, PRUNE_USAGE);
-  const ctx = clusterContext(io, deps, values.cluster, values.dir);
-  const decision = await prune(ctx, values['dry-run'] ?? false);
-  io.stdout(`${retentionText(decision, values['dry-run'] ?? false, new Date())}\n`);
+  const ctx = context(io, deps, values, PRUNE_USAGE);
+  const dryRun = values['dry-run'] ?? false;
+  const { cleanup, decision } = await pruneStore(
+    ctx.snapshots(),
+    ctx.cluster.name,
+    ctx.config.snapshots.retention,
+    { dryRun },
+  );
+  const leftovers = cleanupText(cleanup, dryRun);
+  io.stdout(
+    `${retentionText(decision, dryRun, new Date())}\n${leftovers ? `\n${leftovers}\n` : ''}`,
+  );
   return 0;
 }
 
-export const VERIFY_USAGE = 'quorum etcd verify FILE|ID [--cluster NAME] [--dir DIR] [--json]';
+export const VERIFY_USAGE = `quorum etcd verify FILE|ID|s3://BUCKET/KEY [--cluster NAME] ${STORE} [--json]`;
 export async function verifyCommand(args: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
   const { values, positionals } = parseFlags(args, common, VERIFY_USAGE);
   const ref = requirePositional(positionals, 'a snapshot file or id', VERIFY_USAGE);
-  const ctx = clusterContext(io, deps, values.cluster, values.dir);
-  const report = await verifySnapshot(await findSnapshot(ctx.snapshotDir, ref), ctx.cluster.name);
+  const ctx = context(io, deps, values, VERIFY_USAGE);
+  const store = ctx.storeOf(ref);
+  const report = await verifySnapshot(store, await store.find(ref), ctx.cluster.name);
   return print(io, values.json, report, 'snapshot verify');
 }
 
-export const PLAN_USAGE = 'quorum etcd restore-plan ID [--cluster NAME] [--dir DIR] [--json]';
+export const PLAN_USAGE = `quorum etcd restore-plan ID [--cluster NAME] ${STORE} [--json]`;
 export async function restorePlanCommand(
   args: string[],
   io: CliIo,
@@ -106,11 +132,13 @@ export async function restorePlanCommand(
 ): Promise<ExitStatus> {
   const { values, positionals } = parseFlags(args, common, PLAN_USAGE);
   const ref = requirePositional(positionals, 'a snapshot id', PLAN_USAGE);
-  const ctx = clusterContext(io, deps, values.cluster, values.dir);
+  const ctx = context(io, deps, values, PLAN_USAGE);
+  const store = ctx.storeOf(ref);
   const report = await restorePlan(ctx.connect, {
     cluster: ctx.cluster.name,
     endpoints: ctx.cluster.etcd.endpoints,
-    entry: await findSnapshot(ctx.snapshotDir, ref),
+    entry: await store.find(ref),
+    store,
     dataDir: ctx.cluster.etcd.dataDir,
     timeoutMs: ctx.config.check.timeout,
   });

@@ -29,6 +29,7 @@ export async function startCommand(args: string[], io: CliIo, deps: CliDeps): Pr
   requireSlack(config);
   return runUntilSignal(
     io,
+    deps,
     config,
     { clusters: config.clusters.map((c) => c.name), concurrency, bot: true },
     'start',
@@ -48,7 +49,7 @@ export async function botCommand(args: string[], io: CliIo, deps: CliDeps): Prom
   }
   const config = deps.loadConfig(io.env);
   requireSlack(config);
-  return runUntilSignal(io, config, { clusters: [], concurrency: 1, bot: true }, 'bot');
+  return runUntilSignal(io, deps, config, { clusters: [], concurrency: 1, bot: true }, 'bot');
 }
 
 function requireSlack(config: Config): void {
@@ -56,7 +57,7 @@ function requireSlack(config: Config): void {
     throw new QuorumError(
       'CONFIG_INVALID',
       'SLACK_BOT_TOKEN is not set.',
-      'Set SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode); see "Slack app" in README.md.',
+      'Set SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode); see docs/slack-bot.md.',
     );
   }
   if (!config.slack.appToken && !config.slack.signingSecret) {

@@ -53,7 +53,7 @@ export async function upgradeCheckCommand(
   const { config, cluster } = ctx;
   const report = await upgradeCheck(
     deps.kubeConnector(cluster),
-    gatherEtcdOf(config, cluster, ctx.connect),
+    gatherEtcdOf(config, cluster, ctx.connect, ctx.snapshots()),
     {
       cluster: cluster.name,
       timeoutMs: timeout ?? config.check.timeout,

@@ -2,13 +2,20 @@
  * `quorum worker [--cluster NAME] [--concurrency N]`: consumes one cluster's jobs
  * until SIGTERM, serving /healthz, /readyz and /metrics on PORT/HOST. With a Slack
  * bot token it also delivers the Slack outbox. The runtime (BullMQ, ioredis, Slack)
- * is loaded only when a worker starts, so the other commands stay quick.
+ * is loaded only when a worker starts, so the other commands stay quick; its clients
+ * come from `deps.runtimeDeps` (main's wiring).
+ *
+ * Stopping is quick, always: once no job runs (at once when idle; else when the
+ * running ones finished or were handed back after `worker.shutdownTimeout`), the
+ * rest of the close gets IDLE_CLOSE_MS, whatever Redis is doing.
  */
 import { resolveCluster } from '../../../config/load.js';
 import type { Config } from '../../../config/schema.js';
 import { QuorumError } from '../../../domain/errors.js';
 import { parseFlags } from '../args.js';
 import type { CliDeps, CliIo, ExitStatus } from '../io.js';
+import type { Runtime } from '../../queue/runtime.js';
+import { exitAfter, exitWhenIdleFor, shutdownSignal } from '../../queue/shutdown.js';
 
 export const WORKER_USAGE = 'quorum worker [--cluster NAME] [--concurrency N]';
 
@@ -28,7 +35,7 @@ export async function workerCommand(args: string[], io: CliIo, deps: CliDeps): P
   const config = deps.loadConfig(io.env);
   const cluster = resolveCluster(config, values.cluster);
   const concurrency = concurrencyFlag(values.concurrency, config);
-  return runUntilSignal(io, config, { clusters: [cluster.name], concurrency }, 'worker');
+  return runUntilSignal(io, deps, config, { clusters: [cluster.name], concurrency }, 'worker');
 }
 
 /** `--concurrency 8`: a whole number from 1 to 100; the config's `worker.concurrency` without it. */
@@ -45,28 +52,24 @@ export function concurrencyFlag(value: string | undefined, config: Config): numb
   return n;
 }
 
+/** Once no job runs, how long the rest of the close may take before the process exits anyway. */
+export const IDLE_CLOSE_MS = 3_000;
+
 /** Starts the runtime, waits for SIGTERM/SIGINT, closes it gracefully. Exit status 0. */
 export async function runUntilSignal(
   io: CliIo,
+  cliDeps: CliDeps,
   config: Config,
   options: { clusters: string[]; concurrency: number; bot?: boolean },
   what: string,
 ): Promise<ExitStatus> {
-  const [
-    { startRuntime },
-    { buildRuntimeDeps },
-    { shutdownSignal, exitAfter },
-    { createLogger },
-    { startBot, botServesHttp },
-  ] = await Promise.all([
+  const [{ startRuntime }, { createLogger }, { startBot, botServesHttp }] = await Promise.all([
     import('../../queue/runtime.js'),
-    import('../../../runtime-deps.js'),
-    import('../../queue/shutdown.js'),
     import('../../../logging.js'),
     import('../../slack/bot.js'),
   ]);
   const logger = createLogger(config.logLevel);
-  const deps = buildRuntimeDeps(config, { logger, stdout: io.stdout });
+  const deps = await cliDeps.runtimeDeps(config, { logger, stdout: io.stdout });
   const { bot: withBot, ...runtimeOptions } = options;
   // In HTTP mode Bolt's receiver serves /slack/events and the health routes on PORT.
   const http = withBot && botServesHttp(config) ? false : config.http;
@@ -89,13 +92,7 @@ export async function runUntilSignal(
         `health on http://${config.http.host}:${runtime.httpPort ?? config.http.port}/healthz\n`,
     );
     await shutdownSignal(logger);
-    // However the close goes (Redis down, a stuck call), the process ends.
-    exitAfter(
-      config.worker.shutdownTimeout + 10_000,
-      1,
-      io.stderr,
-      'shutdown did not finish in time (is Redis reachable?)',
-    );
+    boundShutdown(io, config, runtime);
     await bot?.close();
     await runtime.close();
   } finally {
@@ -109,6 +106,14 @@ export async function runUntilSignal(
     'still running 2 s after shutdown (a connection or a handed-back operation is slow to end)',
   );
   return 0;
+}
+
+/** However the close goes (Redis down or frozen, a stuck call), the process ends. */
+function boundShutdown(io: CliIo, config: Config, runtime: Runtime): void {
+  const late = 'shutdown did not finish in time (is Redis reachable?)';
+  exitAfter(config.worker.shutdownTimeout + 10_000, 1, io.stderr, late);
+  const idle = `still closing ${IDLE_CLOSE_MS / 1000} s after the last job ended (is Redis reachable?)`;
+  exitWhenIdleFor(IDLE_CLOSE_MS, runtime, io.stderr, idle);
 }
 
 function portInUse(err: unknown, config: Config): QuorumError | undefined {

@@ -2,6 +2,7 @@
  * Slash commands, parsed once into typed intents. Bad input becomes a USAGE
  * error naming what is wrong, the right form, and the closest valid word.
  */
+import { checkCron } from '../../../domain/cron.js';
 import { parseDuration } from '../../../domain/units.js';
 import { isQuorumError, QuorumError } from '../../../domain/errors.js';
 import { closest } from '../../../domain/suggest.js';
@@ -12,7 +13,8 @@ export type Intent =
   | { action: 'etcd.check'; cluster: string }
   | { action: 'etcd.snapshot'; cluster: string }
   | { action: 'etcd.snapshot.list'; cluster: string }
-  | { action: 'etcd.snapshot.schedule'; cluster: string; schedule: Schedule }
+  | { action: 'etcd.snapshot.schedule'; cluster: string; schedule: Schedule; job?: 'drill' }
+  | { action: 'etcd.drill'; cluster: string; snapshotId?: string }
   | { action: 'etcd.restore-plan'; cluster: string; snapshotId: string }
   | { action: 'etcd.defrag'; cluster: string }
   | { action: 'upgrade.check'; cluster: string; to: string }
@@ -36,6 +38,8 @@ export const COMMAND_HELP: Record<string, string[]> = {
     '/etcd-snapshot list [CLUSTER]  — the snapshots kept, newest first',
     '/etcd-snapshot schedule [CLUSTER] every 6h  ·  cron "0 */6 * * *"  ·  off',
     '/etcd-snapshot restore-plan ID  — the exact restore procedure',
+    '/etcd-snapshot drill [CLUSTER|ID]  — prove the newest (or that) snapshot restores, and how long it takes',
+    '/etcd-snapshot schedule [CLUSTER] drill every 24h  ·  cron "0 4 * * *"  ·  off',
   ],
   '/etcd-defrag': [
     '/etcd-defrag [CLUSTER]  — defragment member by member, leader last (needs approval)',
@@ -100,18 +104,39 @@ function schedule(command: string, words: string[], ctx: ParseContext): Intent {
       );
     return { action: 'etcd.snapshot.schedule', cluster: name, schedule: { every: ms } };
   }
-  const fields = value?.trim().split(/\s+/) ?? [];
-  if (
-    fields.length < 5 ||
-    fields.length > 6 ||
-    !fields.every((f) => /^[\d*/,\-A-Za-z?LW#]+$/.test(f))
-  ) {
+  // The scheduler's own parser decides, here at the edge: what it would refuse is a usage error.
+  const cron = checkCron(value ?? '');
+  if (!cron.ok) {
     throw wrong(
       command,
-      `"${value ?? ''}" is not a cron pattern; write e.g. cron "0 */6 * * *" (UTC).`,
+      `"${value ?? ''}" is not a cron pattern: ${cron.problem}.`,
+      'Write five fields in UTC, e.g. cron "0 */6 * * *" (every 6 hours).',
     );
   }
-  return { action: 'etcd.snapshot.schedule', cluster: name, schedule: { cron: fields.join(' ') } };
+  return { action: 'etcd.snapshot.schedule', cluster: name, schedule: { cron: cron.pattern } };
+}
+
+/** `schedule [CLUSTER] drill every 24h`: the drill's schedule, said as the snapshot's is. */
+function scheduleOrDrill(command: string, words: string[], ctx: ParseContext): Intent {
+  const at = words.indexOf('drill');
+  if (at !== 0 && at !== 1) return schedule(command, words, ctx);
+  const intent = schedule(
+    command,
+    words.filter((_, i) => i !== at),
+    ctx,
+  );
+  return intent.action === 'etcd.snapshot.schedule' ? { ...intent, job: 'drill' } : intent;
+}
+
+/** `drill [CLUSTER]` (the newest verified snapshot) or `drill ID`. */
+function drill(command: string, words: string[], ctx: ParseContext): Intent {
+  const [target, ...more] = words;
+  noMore(command, more);
+  if (target && /^[a-z0-9-]+-\d{8}T\d{6}Z-r\d+$/.test(target)) {
+    const name = target.replace(/-\d{8}T\d{6}Z-r\d+$/, '');
+    return { action: 'etcd.drill', cluster: cluster(command, name, ctx), snapshotId: target };
+  }
+  return { action: 'etcd.drill', cluster: cluster(command, target, ctx) };
 }
 
 function etcdSnapshot(words: string[], ctx: ParseContext): Intent {
@@ -121,7 +146,8 @@ function etcdSnapshot(words: string[], ctx: ParseContext): Intent {
     noMore(command, rest.slice(1));
     return { action: 'etcd.snapshot.list', cluster: cluster(command, rest[0], ctx) };
   }
-  if (first === 'schedule') return schedule(command, rest, ctx);
+  if (first === 'schedule') return scheduleOrDrill(command, rest, ctx);
+  if (first === 'drill') return drill(command, rest, ctx);
   if (first === 'restore-plan') {
     const [id, ...more] = rest;
     if (!id || !/^[a-z0-9-]+-\d{8}T\d{6}Z-r\d+$/.test(id)) {
@@ -139,7 +165,7 @@ function etcdSnapshot(words: string[], ctx: ParseContext): Intent {
     };
   }
   if (first && !ctx.clusters.includes(first)) {
-    const guess = closest(first, [...ctx.clusters, 'list', 'schedule', 'restore-plan']);
+    const guess = closest(first, [...ctx.clusters, 'list', 'schedule', 'restore-plan', 'drill']);
     throw wrong(
       command,
       `"${first}" is neither a subcommand nor a cluster.`,

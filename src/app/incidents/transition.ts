@@ -6,29 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Alert, AlertNotification } from '../../domain/alert.js';
-
-/** The group's incident as kept in Redis (state/versioned.ts document). */
-export interface IncidentGroup {
-  version: number;
-  groupKey: string;
-  channel: string;
-  /** The outbox ref of the root message; the thread is its thread. */
-  rootRef: string;
-  status: 'firing' | 'resolved';
-  firstFiringAt: number;
-  resolvedAt?: number;
-  reopened: number;
-  /** The group's alerts by fingerprint, as last notified. */
-  alerts: Record<string, Alert>;
-  commonLabels: Record<string, string>;
-  commonAnnotations: Record<string, string>;
-  externalURL?: string;
-  truncatedAlerts: number;
-  /** What the thread last showed; an equal digest is a repeat. */
-  digest: string;
-  runId?: string;
-  runbook?: string;
-}
+import { groupIdOf, type IncidentGroup } from '../../domain/incident.js';
 
 export type Change =
   | { type: 'opened' }
@@ -44,14 +22,6 @@ export function digestOf(n: AlertNotification): string {
     .digest('base64url')
     .slice(0, 22);
 }
-
-/** Stable id of a group: Alertmanager's groupKey can be long and full of braces. */
-export const groupIdOf = (groupKey: string) =>
-  createHash('sha256')
-    .update(groupKey)
-    .digest('base64url')
-    .slice(0, 22)
-    .replace(/[^A-Za-z0-9]/g, 'x');
 
 const firingOf = (alerts: Record<string, Alert>) =>
   Object.values(alerts).filter((a) => a.status === 'firing');

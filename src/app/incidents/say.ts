@@ -1,0 +1,55 @@
+/**
+ * Saying what changed in an incident's thread, through the outbox: the root message
+ * (posted under its ref when the incident opens, edited after), a reply for what
+ * changed, and a line for the post-mortem of the thread's runbook run.
+ */
+import { alertName } from '../../domain/alert.js';
+import type { IncidentGroup, IncidentView } from '../../domain/incident.js';
+import {
+  alertsChangedMessage,
+  incidentReopenedMessage,
+  incidentResolvedMessage,
+  incidentRootMessage,
+  type SlackMessage,
+} from '../../render/block-kit/index.js';
+import { appendRunAlert } from '../../state/runbook-runs.js';
+import { threadWriter } from '../thread-writer.js';
+import type { IncidentDeps } from './deps.js';
+import { shownAlerts, type Change } from './transition.js';
+
+const view = (g: IncidentGroup): IncidentView => ({ ...g, alerts: shownAlerts(g) });
+
+/** The incident's thread: replies wait for its root (posted under `rootRef`). */
+export const inThread = (deps: IncidentDeps, g: IncidentGroup) =>
+  threadWriter(deps.outbox, { channel: g.channel, ref: g.rootRef });
+
+export async function say(deps: IncidentDeps, g: IncidentGroup, change: Change, now: number) {
+  const id = `${g.rootRef}-v${g.version}`;
+  const root = incidentRootMessage(view(g), now);
+  const channel = threadWriter(deps.outbox, { channel: g.channel });
+  const reply = (m: SlackMessage) => inThread(deps, g).post(`${id}-reply`, m);
+  const timeline = (text: string) => noteForPostMortem(deps, g, text, now);
+  if (change.type === 'opened') {
+    await channel.post(`${id}-root`, root, g.rootRef);
+    await timeline(`Alert firing: ${shownAlerts(g).map(alertName).join(', ')}`);
+    return;
+  }
+  await channel.edit(g.rootRef, `${id}-root`, root);
+  if (change.type === 'resolved') {
+    await reply(incidentResolvedMessage(view(g), now));
+    await timeline('All alerts of the group resolved');
+  } else if (change.type === 'reopened') {
+    await reply(incidentReopenedMessage(view(g)));
+    await timeline('Firing again (reopened)');
+  } else if (change.joined.length || change.resolved.length) {
+    await reply(alertsChangedMessage(change.joined, change.resolved, g.truncatedAlerts));
+    if (change.joined.length) await timeline(`Joined: ${change.joined.map(alertName).join(', ')}`);
+    if (change.resolved.length)
+      await timeline(`Resolved: ${change.resolved.map(alertName).join(', ')}`);
+  }
+}
+
+/** Alert lines for the run's post-mortem (the engine reads them when the run ends). */
+async function noteForPostMortem(deps: IncidentDeps, g: IncidentGroup, text: string, at: number) {
+  if (g.runId) await appendRunAlert(deps.redis, deps.prefix, g.runId, { at, text });
+}
