@@ -1,6 +1,6 @@
 /**
  * A failed filesystem call (Node's error has a path and a syscall) as FILE_ACCESS_FAILED:
- * which path, and what to do about it. The same hints as the CLI's (transport/cli/run.ts).
+ * which path, and what to do about it — for the CLI and for Slack alike.
  */
 import { describeError, QuorumError } from './errors.js';
 

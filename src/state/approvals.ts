@@ -16,12 +16,7 @@
  * `${prefix}:approvals:deadlines` (undecided: id by expiry), two sorted sets.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  decodeApproval,
-  encodeApproval,
-  type Approval,
-  type ApprovalParams,
-} from './approval-record.js';
+import { decodeApproval, encodeApproval, type Approval } from './approval-record.js';
 import type { ApproverCheck } from '../domain/approval.js';
 import {
   CREATE_APPROVAL,
@@ -31,6 +26,7 @@ import {
   SET_APPROVAL_MESSAGE,
   TAKE_EXPIRED,
 } from './approval-scripts.js';
+import { approvalKey } from './approval-consume.js';
 import { pairsToRecord, type StateRedis } from './redis.js';
 
 export { approvalState } from './approval-record.js';
@@ -57,23 +53,25 @@ export interface ApprovalStoreOptions {
   retainMs?: number;
 }
 
-export interface NewApproval {
+/** A request to record: the approval's own fields, an optional id, and how long it may wait. */
+export type NewApproval = Pick<
+  Approval,
+  | 'cluster'
+  | 'action'
+  | 'params'
+  | 'requestedBy'
+  | 'channel'
+  | 'messageTs'
+  | 'messageRef'
+  | 'threadTs'
+  | 'threadRef'
+  | 'runbook'
+> & {
   /** Letters, digits, `-` and `_`, ≤ 64; a random one by default. */
   id?: string;
-  cluster: string;
-  action: string;
-  params: ApprovalParams;
-  requestedBy: string;
-  channel: string;
-  messageTs?: string;
-  /** The outbox ref the request is posted under, when it is posted through the outbox. */
-  messageRef?: string;
   /** How long it may wait for a decision; DEFAULT_APPROVAL_TTL_MS unless given. */
   ttlMs?: number;
-  threadTs?: string;
-  threadRef?: string;
-  runbook?: { run: string; step: string };
-}
+};
 
 export interface Decision {
   decision: 'approve' | 'reject';
@@ -117,7 +115,7 @@ export function approvalStore(options: ApprovalStoreOptions): ApprovalStore {
   const { redis, prefix } = options;
   const now = options.now ?? Date.now;
   const retainMs = options.retainMs ?? DEFAULT_APPROVAL_RETAIN_MS;
-  const key = (id: string) => `${prefix}:approval:${id}`;
+  const key = (id: string) => approvalKey(prefix, id);
   const intentsKey = `${prefix}:approvals:intents`;
   const deadlinesKey = `${prefix}:approvals:deadlines`;
 

@@ -112,3 +112,8 @@ class RenewedLease implements Lease {
     return this.released;
   }
 }
+
+/** `quorum:lock:maintenance:prod`: held while a snapshot, defrag or compaction runs on prod. */
+export function maintenanceLockKey(prefix: string, cluster: string): string {
+  return `${prefix}:lock:maintenance:${cluster}`;
+}

@@ -7,11 +7,12 @@
  * damage what verification depends on. When retention removes the snapshot, its drill
  * record stops counting (only records of kept snapshots are read).
  */
-import { access, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { access, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DrillHistory, DrillRecord, DrillRecords, DrillReport } from '../../domain/drill.js';
 import { bySeverity, worstSeverity } from '../../domain/report.js';
 import { ensureDir } from './ensure-dir.js';
+import { writeAtomically } from './durable-file.js';
 
 export const DRILL_SUFFIX = '.drill.json';
 
@@ -59,18 +60,6 @@ const exists = (file: string) =>
     () => true,
     () => false,
   );
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
-}
 
 /**
  * Drill records in `dir`. With `snapshotsHere` (the default: `dir` is the snapshot

@@ -16,6 +16,7 @@ import { botCommand, BOT_USAGE, startCommand, START_USAGE } from './commands/sta
 import { upgradeCheckCommand, USAGE as UPGRADE_CHECK_USAGE } from './commands/upgrade-check.js';
 import { workerCommand, WORKER_USAGE } from './commands/worker.js';
 import { printError, type CliDeps, type CliIo, type ExitStatus } from './io.js';
+import { fileAccessError } from '../../domain/file-error.js';
 
 type Command = (args: string[], io: CliIo, deps: CliDeps) => Promise<ExitStatus>;
 
@@ -84,29 +85,10 @@ function wantsHelp(rest: readonly string[]): boolean {
   return (end === -1 ? rest : rest.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
 
-const FILE_HINTS: Record<string, (path: string) => string> = {
-  ENOENT: (p) => `${p} does not exist: create it or name another path.`,
-  ENOTDIR: (p) => `A part of ${p} is not a directory: name another path.`,
-  EISDIR: (p) => `${p} is a directory where a file is needed: name a file.`,
-  EACCES: (p) => `This user may not use ${p}: fix its permissions or name another path.`,
-  EPERM: (p) => `This user may not use ${p}: fix its permissions or name another path.`,
-  EROFS: (p) => `${p} is on a read-only filesystem: name another path.`,
-  ENOSPC: (p) => `The disk holding ${p} is full: free space or name another path.`,
-};
-
-/** A failed filesystem call (it has a path and a syscall): says which path and what to do. */
-function fileError(err: unknown): QuorumError | undefined {
-  const e = err as Partial<NodeJS.ErrnoException> | undefined;
-  if (!(err instanceof Error) || typeof e?.path !== 'string' || typeof e.syscall !== 'string')
-    return undefined;
-  const hint = FILE_HINTS[e.code ?? '']?.(e.path) ?? `Check ${e.path} and run again.`;
-  return new QuorumError('FILE_ACCESS_FAILED', describeError(err), hint, { cause: err });
-}
-
 /** Any thrown value as a coded error with a hint; what was unexpected is logged (debug), not shown. */
 function asQuorumError(err: unknown, deps: CliDeps): QuorumError {
   if (isQuorumError(err)) return err;
-  const file = fileError(err);
+  const file = fileAccessError(err);
   if (file) return file;
   deps.logger.debug({ err }, 'command failed');
   return new QuorumError(

@@ -6,9 +6,13 @@
  */
 import { DelayedError, type Job } from 'bullmq';
 import type { Logger } from '../../domain/logger.js';
-import { tryAcquireLease, type Lease, type LockRedis } from '../../state/locks.js';
+import {
+  maintenanceLockKey,
+  tryAcquireLease,
+  type Lease,
+  type LockRedis,
+} from '../../state/locks.js';
 import type { RuntimeMetrics } from '../http/metrics.js';
-import { maintenanceLockKey } from './names.js';
 
 export interface MaintenanceDeps {
   redis: LockRedis;

@@ -14,11 +14,6 @@ export function clusterQueueName(cluster: string): string {
 
 export const OUTBOX_QUEUE = 'slack-outbox';
 
-/** `quorum:lock:maintenance:prod`: held while a snapshot, defrag or compaction runs on prod. */
-export function maintenanceLockKey(prefix: string, cluster: string): string {
-  return `${prefix}:lock:maintenance:${cluster}`;
-}
-
 /**
  * The job id of a request: `etcd.snapshot@<request id>`. Slack's ids (trigger ids,
  * action timestamps, envelope ids) are kept readable; characters BullMQ refuses in a

@@ -5,7 +5,7 @@
  * them works from any directory. Temp files of dead writers are removed by `prepare`.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { QuorumError } from '../../../domain/errors.js';
@@ -21,6 +21,7 @@ import {
 } from '../snapshot-names.js';
 import { newestFirst, parseMeta, snapshotEntry } from './snapshot-entry.js';
 import type { SnapshotSink, SnapshotStore, StoreCleanup } from './snapshot-store.js';
+import { fsyncDir, writeAtomically } from '../durable-file.js';
 
 export function dirSnapshotStore(dir: string): SnapshotStore {
   const root = path.resolve(dir);
@@ -152,25 +153,4 @@ async function cleanupTempFiles(dir: string, dryRun: boolean): Promise<StoreClea
   });
   if (!dryRun) await Promise.all(stale.map((f) => rm(path.join(dir, f), { force: true })));
   return { cleaned: stale, notes: [] };
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
