@@ -6,6 +6,7 @@ export interface RunStats {
   ms: number;
   peakRssMb: number;
   code: number;
+  stdout: string;
 }
 
 function vmHwmKb(pid: number): number | undefined {
@@ -21,13 +22,16 @@ export async function measure(
   command: string,
   args: string[],
   env: Record<string, string>,
+  /** Exit codes that are results, not failures (a drill's 1 and 2). */
+  okCodes: readonly number[] = [0],
 ): Promise<RunStats> {
   const started = process.hrtime.bigint();
   const child = spawnChild(command, args, { env });
   let peak = 0;
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  child.stdout?.resume();
+  let stdout = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
   const timer = setInterval(() => {
     const kb = child.pid ? vmHwmKb(child.pid) : undefined;
     if (kb !== undefined) peak = Math.max(peak, kb);
@@ -35,8 +39,9 @@ export async function measure(
   const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
   clearInterval(timer);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`);
-  return { ms, peakRssMb: peak / 1024, code };
+  if (!okCodes.includes(code))
+    throw new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`);
+  return { ms, peakRssMb: peak / 1024, code, stdout };
 }
 
 export const median = (xs: number[]) => {
