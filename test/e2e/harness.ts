@@ -8,6 +8,7 @@ import type { Job, Queue } from 'bullmq';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { silentLogger, type Logger } from '../../src/domain/logger.js';
+import type { OutboxWriter } from '../../src/domain/outbox-message.js';
 import { createLogger } from '../../src/logging.js';
 import { buildRuntimeDeps, type OwnedRuntimeDeps } from '../../src/runtime-deps.js';
 import {
@@ -16,6 +17,12 @@ import {
   type RuntimeOptions,
 } from '../../src/transport/queue/runtime.js';
 import { waitFor } from '../support/index.js';
+import {
+  countingEtcd,
+  startRigWorker,
+  type CountingEtcd,
+  type RigWorker,
+} from '../support/worker-rig.js';
 
 /** A config from a plain object, through the loader (as if it were the YAML file). */
 export function testConfig(
@@ -65,6 +72,52 @@ export async function startTestRuntime(
     close: () => {
       closing ??= runtime.close().finally(() => deps.close());
       return closing;
+    },
+  };
+}
+
+/**
+ * For fault tests of the worker: a runtime without workers or sweeper (queues, the outbox
+ * and its consumer) on a fresh prefix, and hand-built workers of cluster c1 on the same
+ * prefix (support/worker-rig.ts), whose etcd calls that change a member are counted.
+ */
+export interface WorkerRig {
+  prefix: string;
+  rt: TestRuntime;
+  etcd: CountingEtcd;
+  /** A worker reporting through `outbox` (the runtime's own by default). */
+  startWorker(opts?: { outbox?: OutboxWriter; stalledIntervalMs?: number }): RigWorker;
+  /** Closes the workers, last started first, then the runtime. */
+  close(): Promise<void>;
+}
+
+export async function startWorkerRig(config: Config, what: string): Promise<WorkerRig> {
+  const prefix = uniquePrefix(what);
+  const rt = await startTestRuntime(config, { prefix, clusters: [], sweep: false });
+  const etcd = countingEtcd((c) => rt.deps.etcdConnector(c));
+  const workers: RigWorker[] = [];
+  return {
+    prefix,
+    rt,
+    etcd,
+    startWorker: (opts = {}) => {
+      const worker = startRigWorker({
+        redisUrl: config.redisUrl,
+        prefix,
+        config,
+        cluster: 'c1',
+        etcd,
+        kubeConnector: rt.deps.kubeConnector,
+        outbox: opts.outbox ?? rt.runtime.outbox,
+        logger: testLogger(),
+        ...(opts.stalledIntervalMs ? { stalledIntervalMs: opts.stalledIntervalMs } : {}),
+      });
+      workers.push(worker);
+      return worker;
+    },
+    close: async () => {
+      for (const worker of workers.splice(0).reverse()) await worker.close();
+      await rt.close();
     },
   };
 }

@@ -21,14 +21,8 @@ import { jobIdFor } from '../../src/transport/queue/names.js';
 import { Outbox } from '../../src/transport/queue/outbox.js';
 import { JobQueues } from '../../src/transport/queue/queues.js';
 import { handleApprovalClick } from '../../src/transport/slack/approval-actions.js';
-import {
-  startEtcd,
-  startRedis,
-  tmpDir,
-  type EtcdCluster,
-  type RedisServer,
-} from '../support/index.js';
-import { startSlackApi, type SlackApi } from '../support/slack-api.js';
+import { tmpDir } from '../support/index.js';
+import { startTestServers, type TestServers } from '../support/test-servers.js';
 import {
   startTestRuntime,
   testConfig,
@@ -45,23 +39,23 @@ const isApprover = (id: string) => Promise.resolve(id !== REQUESTER && id !== 'U
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'] as const;
 
-let redis: RedisServer;
-let etcd: EtcdCluster;
-let slack: SlackApi;
+let servers: TestServers;
 let rt: TestRuntime;
-let client: Redis;
 let config: Config;
 
 beforeAll(async () => {
-  [redis, etcd, slack] = await Promise.all([startRedis(), startEtcd(), startSlackApi()]);
-  client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  servers = await startTestServers({ etcdMembers: 1, slack: true });
   config = testConfig(
     {
       clusters: [
-        { name: 'c1', etcd: { endpoints: etcd.endpoints }, snapshotDir: await tmpDir('ap1') },
+        {
+          name: 'c1',
+          etcd: { endpoints: servers.etcd.endpoints },
+          snapshotDir: await tmpDir('ap1'),
+        },
       ],
     },
-    { REDIS_URL: redis.url, SLACK_API_URL: slack.url, SLACK_BOT_TOKEN: 'xoxb-test' },
+    servers.env,
   );
   rt = await startTestRuntime(config, {
     prefix,
@@ -72,8 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rt?.close();
-  client?.disconnect();
-  await Promise.all([redis?.close(), etcd?.close(), slack?.close()]);
+  await servers?.close();
 });
 
 /** The same connection, but the next call of a named command fails (once per failNext). */
@@ -144,14 +137,14 @@ const defragJobs = async (approvalId: string, queues = rt.runtime.queues) =>
     (j) => j.name === 'etcd.defrag' && j.data.approval?.id === approvalId,
   );
 const audit = async (type: string, p = prefix) =>
-  (await readAudit(client, p)).filter((e) => e.type === type);
+  (await readAudit(servers.client, p)).filter((e) => e.type === type);
 
 describe('an approval and its job, exactly once', () => {
   it('queues and runs the job once although the Slack edit and the audit write fail after the decision', async () => {
-    const faults = withFaults(client);
+    const faults = withFaults(servers.client);
     const deps = clickDeps(faults.redis);
     const a = await request(deps.approvals, 'inv-1');
-    slack.respond('chat.update', (body) =>
+    servers.slack.respond('chat.update', (body) =>
       body.ts === a.messageTs ? { ok: false, error: 'cant_update_message' } : undefined,
     );
     faults.failNext('xadd');
@@ -167,9 +160,13 @@ describe('an approval and its job, exactly once', () => {
     expect(faults.fired).toEqual(['xadd']);
     // The edit went out through the outbox and Slack refused it.
     await expect
-      .poll(() => slack.calls('chat.update').filter((c) => c.body.ts === a.messageTs).length)
+      .poll(
+        () => servers.slack.calls('chat.update').filter((c) => c.body.ts === a.messageTs).length,
+      )
       .toBeGreaterThan(0);
-    expect(slack.messages(CHANNEL).find((m) => m.ts === a.messageTs)?.text).toBe('request inv-1');
+    expect(servers.slack.messages(CHANNEL).find((m) => m.ts === a.messageTs)?.text).toBe(
+      'request inv-1',
+    );
     await sleep(1_500); // seven sweeps meanwhile: none adds a job
     expect(await defragJobs(a.id)).toHaveLength(1);
     const ran = (await audit('job.finished')).filter((e) => e.detail === 'approved by U0APPROVER1');
@@ -178,7 +175,7 @@ describe('an approval and its job, exactly once', () => {
   });
 
   it('a crash between the decision and the enqueue is completed by the sweep', async () => {
-    const store = approvalStore({ redis: client, prefix });
+    const store = approvalStore({ redis: servers.client, prefix });
     const a = await request(store, 'crash-1');
     // The decide script alone ran; the process died before enqueueing.
     const decided = await store.decideApproval(a.id, {
@@ -191,7 +188,7 @@ describe('an approval and its job, exactly once', () => {
     expect(job.attemptsMade).toBe(1);
     expect((await store.getApproval(a.id))?.intent).toBe('done');
     await expect
-      .poll(() => slack.messages(CHANNEL).find((m) => m.ts === a.messageTs)?.text, {
+      .poll(() => servers.slack.messages(CHANNEL).find((m) => m.ts === a.messageTs)?.text, {
         timeout: 10_000,
       })
       .toMatch(/^Approved/);
@@ -204,10 +201,10 @@ describe('an approval and its job, exactly once', () => {
   it('20 concurrent approve clicks make one decision and one job, run once', async () => {
     const clients = Array.from(
       { length: 4 },
-      () => new Redis(redis.url, { maxRetriesPerRequest: null }),
+      () => new Redis(servers.redis.url, { maxRetriesPerRequest: null }),
     );
     try {
-      const a = await request(approvalStore({ redis: client, prefix }), 'many-1');
+      const a = await request(approvalStore({ redis: servers.client, prefix }), 'many-1');
       const answers = await Promise.all(
         Array.from({ length: 20 }, (_, i) => click(clickDeps(clients[i % 4]!), a, `U0CLICK${i}`)),
       );
@@ -232,7 +229,7 @@ describe('an approval and its job, exactly once', () => {
   });
 
   it('a job that can never be queued ends the request visibly instead of being retried forever', async () => {
-    const deps = clickDeps(client);
+    const deps = clickDeps(servers.client);
     const a = await request(deps.approvals, 'gone-1', 'retired');
     const told = await click(deps, a, 'U0APPROVER5');
     expect(told.join('\n')).toMatch(/could not be queued/);
@@ -240,7 +237,8 @@ describe('an approval and its job, exactly once', () => {
     expect(await deps.approvals.pendingIntents(Date.now() + 60_000)).not.toContain(a.id);
     await expect
       .poll(
-        () => JSON.stringify(slack.messages(CHANNEL).find((m) => m.ts === a.messageTs)?.blocks),
+        () =>
+          JSON.stringify(servers.slack.messages(CHANNEL).find((m) => m.ts === a.messageTs)?.blocks),
         {
           timeout: 10_000,
         },
@@ -254,8 +252,8 @@ describe('pending intents, without a worker or a sweeper', () => {
   let queues: JobQueues;
   let outbox: Outbox;
   beforeAll(() => {
-    queues = new JobQueues({ connection: client, clusters: ['c1'], prefix: p });
-    outbox = new Outbox(client, p);
+    queues = new JobQueues({ connection: servers.client, clusters: ['c1'], prefix: p });
+    outbox = new Outbox(servers.client, p);
   });
   afterAll(async () => {
     await queues?.close();
@@ -264,8 +262,14 @@ describe('pending intents, without a worker or a sweeper', () => {
 
   it('the sweep completes intents older than the grace period, by the injected clock, once', async () => {
     let clock = T0;
-    const store = approvalStore({ redis: client, prefix: p, now: () => clock });
-    const deps = { approvals: store, jobs: jobSink(queues), outbox, redis: client, prefix: p };
+    const store = approvalStore({ redis: servers.client, prefix: p, now: () => clock });
+    const deps = {
+      approvals: store,
+      jobs: jobSink(queues),
+      outbox,
+      redis: servers.client,
+      prefix: p,
+    };
     const sweepDeps = { ...deps, logger: silentLogger, now: () => clock };
     const a = await request(store, 'sweep-1');
     await store.decideApproval(a.id, {
@@ -286,7 +290,7 @@ describe('pending intents, without a worker or a sweeper', () => {
   });
 
   it('a second click on an approved request whose job was never queued queues it', async () => {
-    const deps = clickDeps(client, p, queues, outbox);
+    const deps = clickDeps(servers.client, p, queues, outbox);
     const a = await request(deps.approvals, 'second-1');
     await deps.approvals.decideApproval(a.id, {
       decision: 'approve',
@@ -309,7 +313,7 @@ describe('pending intents, without a worker or a sweeper', () => {
   });
 
   it('queues the job although the runbook engine fails, and tells it of the decision', async () => {
-    const store = approvalStore({ redis: client, prefix: p });
+    const store = approvalStore({ redis: servers.client, prefix: p });
     const a = await store.createApproval({
       id: 'rb-1',
       cluster: 'c1',
@@ -330,7 +334,7 @@ describe('pending intents, without a worker or a sweeper', () => {
     };
     const deps = { approvals: store, isApprover, jobs: jobSink(queues), outbox, runbooks };
     const answer = await decide(
-      { ...deps, redis: client, prefix: p, logger: silentLogger },
+      { ...deps, redis: servers.client, prefix: p, logger: silentLogger },
       {
         approvalId: a.id,
         messageTs: '1700000000.000200',

@@ -5,7 +5,6 @@
  * the first one kept in Redis (in the operation and through the worker).
  */
 import { Etcd3 } from 'etcd3';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etcd3Connector } from '../../src/clients/etcd3-member.js';
 import { thresholdsSchema } from '../../src/config/schema.js';
@@ -20,7 +19,7 @@ import {
 } from '../../src/state/latency-samples.js';
 import { enqueueJob } from '../../src/transport/queue/enqueue.js';
 import type { JobSummary } from '../../src/transport/queue/job-data.js';
-import { startEtcd, startRedis, type EtcdCluster, type RedisServer } from '../support/index.js';
+import { startTestServers, type TestServers } from '../support/test-servers.js';
 import {
   startTestRuntime,
   testConfig,
@@ -59,21 +58,17 @@ const slowBootConnector: EtcdConnector = (endpoint, metricsUrl) => {
   });
 };
 
-let etcd: EtcdCluster;
-let redis: RedisServer;
-let client: Redis;
+let servers: TestServers;
 beforeAll(async () => {
-  [etcd, redis] = await Promise.all([startEtcd(), startRedis()]);
-  client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  servers = await startTestServers({ etcdMembers: 1 });
 });
 afterAll(async () => {
-  client?.disconnect();
-  await Promise.all([etcd?.close(), redis?.close()]);
+  await servers?.close();
 });
 
 /** Real writes, one every 40 ms for `ms`: WAL fsyncs and (every 100 ms batch) backend commits. */
 async function writeFor(ms: number): Promise<void> {
-  const kv = new Etcd3({ hosts: etcd.endpoints });
+  const kv = new Etcd3({ hosts: servers.etcd.endpoints });
   try {
     const end = Date.now() + ms;
     for (let i = 0; Date.now() < end; i++) {
@@ -92,8 +87,13 @@ const window = (r: EtcdCheckReport) => r.data.probes[0]?.metrics?.window;
 describe('etcd check latency from a recent window (real etcd, real Redis)', () => {
   it('a member slow at boot and fast now has no latency warning: only the window is judged', async () => {
     const prefix = uniquePrefix('latency');
-    const store = latencySampleStore(client, prefix, 'slow-boot');
-    const input = { cluster: 'slow-boot', endpoints: etcd.endpoints, timeoutMs: 5_000, thresholds };
+    const store = latencySampleStore(servers.client, prefix, 'slow-boot');
+    const input = {
+      cluster: 'slow-boot',
+      endpoints: servers.etcd.endpoints,
+      timeoutMs: 5_000,
+      thresholds,
+    };
     const first = await checkEtcd(slowBootConnector, input);
     const memberId = first.data.probes[0]!.status!.memberId;
     // What the old rules judged: the lifetime p99, above crit.
@@ -104,7 +104,7 @@ describe('etcd check latency from a recent window (real etcd, real Redis)', () =
     // A sample kept from before a restart: counts far above today's. Useless: the check
     // measures its own window and says why.
     const real = readLatencySample(
-      slowBoot(await (await fetch(`${etcd.endpoints[0]}/metrics`)).text()),
+      slowBoot(await (await fetch(`${servers.etcd.endpoints[0]}/metrics`)).text()),
       1,
     );
     const before: LatencySample = { ...real, walFsync: { ...real.walFsync!, count: 1e9 } };
@@ -142,10 +142,10 @@ describe('the worker keeps each member’s sample in Redis for the next check', 
   beforeAll(async () => {
     const config = testConfig(
       {
-        clusters: [{ name: 'c1', etcd: { endpoints: etcd.endpoints } }],
+        clusters: [{ name: 'c1', etcd: { endpoints: servers.etcd.endpoints } }],
         check: { thresholds: THRESHOLDS },
       },
-      { REDIS_URL: redis.url },
+      servers.env,
     );
     worker = await startTestRuntime(config, { prefix, clusters: ['c1'], concurrency: 1 });
   });
@@ -166,17 +166,17 @@ describe('the worker keeps each member’s sample in Redis for the next check', 
 
   it('a second check’s window is the time between the two checks', async () => {
     await runCheck('lat-1');
-    const keys = await client.keys(`${prefix}:etcd:latency-sample:c1:*`);
+    const keys = await servers.client.keys(`${prefix}:etcd:latency-sample:c1:*`);
     expect(keys).toHaveLength(1);
-    const ttl = await client.pttl(keys[0]!);
+    const ttl = await servers.client.pttl(keys[0]!);
     expect(ttl).toBeGreaterThan(LATENCY_SAMPLE_TTL_MS - 60_000);
-    const firstAt = (JSON.parse((await client.get(keys[0]!))!) as LatencySample).at;
+    const firstAt = (JSON.parse((await servers.client.get(keys[0]!))!) as LatencySample).at;
     const memberId = keys[0]!.split(':').at(-1)!;
     expect(keys[0]).toBe(latencySampleKey(prefix, 'c1', memberId));
 
     await writeFor(2_500);
     const second = await runCheck('lat-2');
-    const secondAt = (JSON.parse((await client.get(keys[0]!))!) as LatencySample).at;
+    const secondAt = (JSON.parse((await servers.client.get(keys[0]!))!) as LatencySample).at;
     const found = latency(second);
     expect(found.map((f) => [f.id, f.severity])).toEqual([['etcd.latency', 'ok']]);
     // The window named in the title is the time between the two checks' samples.

@@ -3,11 +3,10 @@
  * store holds its approval as approved, for that action on that cluster. A job written
  * into the queue with an invented, pending or mismatched approval fails at once.
  */
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalStore } from '../../src/state/approvals.js';
 import { enqueueJob } from '../../src/transport/queue/enqueue.js';
-import { startEtcd, startRedis, type EtcdCluster, type RedisServer } from '../support/index.js';
+import { startTestServers, type TestServers } from '../support/test-servers.js';
 import {
   startTestRuntime,
   testConfig,
@@ -16,31 +15,27 @@ import {
   type TestRuntime,
 } from '../e2e/harness.js';
 
-let redis: RedisServer;
-let etcd: EtcdCluster;
+let servers: TestServers;
 let worker: TestRuntime;
-let client: Redis;
 const prefix = uniquePrefix('approval-check');
 
 beforeAll(async () => {
-  [redis, etcd] = await Promise.all([startRedis(), startEtcd()]);
-  client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  servers = await startTestServers({ etcdMembers: 1 });
   const config = testConfig(
     {
       clusters: [
-        { name: 'c1', etcd: { endpoints: etcd.endpoints } },
-        { name: 'c2', etcd: { endpoints: etcd.endpoints } },
+        { name: 'c1', etcd: { endpoints: servers.etcd.endpoints } },
+        { name: 'c2', etcd: { endpoints: servers.etcd.endpoints } },
       ],
     },
-    { REDIS_URL: redis.url },
+    servers.env,
   );
   worker = await startTestRuntime(config, { prefix, clusters: ['c1'], concurrency: 1 });
 });
 
 afterAll(async () => {
   await worker?.close();
-  client?.disconnect();
-  await Promise.all([redis?.close(), etcd?.close()]);
+  await servers?.close();
 });
 
 const base = {
@@ -52,7 +47,7 @@ const base = {
 
 describe('approvals checked by the worker', () => {
   it('refuses invented, pending and mismatched approvals; runs an approved one', async () => {
-    const approvals = approvalStore({ redis: client, prefix });
+    const approvals = approvalStore({ redis: servers.client, prefix });
     await approvals.createApproval({
       id: 'pending',
       cluster: 'c1',

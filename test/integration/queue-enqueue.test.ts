@@ -7,8 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isQuorumError } from '../../src/domain/errors.js';
 import { enqueueJob, type JobRequest } from '../../src/transport/queue/enqueue.js';
-import { startRedis, type RedisServer } from '../support/index.js';
-import { startSlackApi, type SlackApi } from '../support/slack-api.js';
+import { startTestServers, type TestServers } from '../support/test-servers.js';
 import {
   startTestRuntime,
   testConfig,
@@ -17,22 +16,21 @@ import {
   type TestRuntime,
 } from '../e2e/harness.js';
 
-let redis: RedisServer;
-let slack: SlackApi;
+let servers: TestServers;
 let rt: TestRuntime;
 
 beforeAll(async () => {
-  [redis, slack] = await Promise.all([startRedis(), startSlackApi()]);
+  servers = await startTestServers({ slack: true });
   const config = testConfig(
     { clusters: [{ name: 'c1', etcd: { endpoints: ['http://127.0.0.1:9'] } }] },
-    { REDIS_URL: redis.url, SLACK_API_URL: slack.url, SLACK_BOT_TOKEN: 'xoxb-test' },
+    servers.env,
   );
   rt = await startTestRuntime(config, { prefix: uniquePrefix('enqueue'), clusters: ['c1'] });
 });
 
 afterAll(async () => {
   await rt?.close();
-  await Promise.all([redis?.close(), slack?.close()]);
+  await servers?.close();
 });
 
 const ping = (requestId: string): JobRequest => ({
@@ -57,10 +55,12 @@ describe('enqueueJob', () => {
     const again = await enqueueJob(rt.runtime.queues, ping('trigger.4711.abc'));
     expect(again).toEqual({ jobId, created: false });
     // One result in the thread: the ping ran once.
-    await expect.poll(() => slack.calls('chat.postMessage').length, { timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(() => servers.slack.calls('chat.postMessage').length, { timeout: 10_000 })
+      .toBe(1);
     await new Promise((r) => setTimeout(r, 300));
-    expect(slack.calls('chat.postMessage')).toHaveLength(1);
-    expect(slack.messages('C0ENQ')[0]).toMatchObject({ threadTs: '1700000000.000100' });
+    expect(servers.slack.calls('chat.postMessage')).toHaveLength(1);
+    expect(servers.slack.messages('C0ENQ')[0]).toMatchObject({ threadTs: '1700000000.000100' });
   });
 
   it('turns characters BullMQ refuses into a usable id', async () => {
@@ -99,7 +99,7 @@ describe('enqueueJob', () => {
     expect(job.attemptsMade).toBe(1);
     expect(job.failedReason).toMatch(/params.timeoutMs/);
     await expect
-      .poll(() => slack.messages('C0BAD').map((m) => m.text), { timeout: 10_000 })
+      .poll(() => servers.slack.messages('C0BAD').map((m) => m.text), { timeout: 10_000 })
       .toEqual([expect.stringMatching(/:x: .*params.timeoutMs/)]);
   });
 });

@@ -5,19 +5,13 @@
  * renewed while held, taken over only after a dead holder's TTL, never released by a
  * holder that lost it.
  */
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvalStore } from '../../src/state/approvals.js';
 import { leaseHolder, tryAcquireLease } from '../../src/state/locks.js';
 import { enqueueJob, type JobRequest } from '../../src/transport/queue/enqueue.js';
 import type { JobSummary } from '../../src/transport/queue/job-data.js';
-import {
-  startEtcd,
-  startRedis,
-  tmpDir,
-  type EtcdCluster,
-  type RedisServer,
-} from '../support/index.js';
+import { tmpDir } from '../support/index.js';
+import { approvedApproval } from '../support/approved.js';
+import { startTestServers, type TestServers } from '../support/test-servers.js';
 import {
   startTestRuntime,
   testConfig,
@@ -26,20 +20,16 @@ import {
   type TestRuntime,
 } from '../e2e/harness.js';
 
-let redis: RedisServer;
-let etcd: EtcdCluster;
+let servers: TestServers;
 let workers: TestRuntime[] = [];
-let client: Redis;
 
 beforeAll(async () => {
-  [redis, etcd] = await Promise.all([startRedis(), startEtcd()]);
-  client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  servers = await startTestServers({ etcdMembers: 1 });
 });
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.close()));
-  client?.disconnect();
-  await Promise.all([redis?.close(), etcd?.close()]);
+  await servers?.close();
 });
 
 describe('maintenance exclusivity', () => {
@@ -47,10 +37,14 @@ describe('maintenance exclusivity', () => {
     const config = testConfig(
       {
         clusters: [
-          { name: 'c1', etcd: { endpoints: etcd.endpoints }, snapshotDir: await tmpDir('excl') },
+          {
+            name: 'c1',
+            etcd: { endpoints: servers.etcd.endpoints },
+            snapshotDir: await tmpDir('excl'),
+          },
         ],
       },
-      { REDIS_URL: redis.url },
+      servers.env,
     );
     const prefix = uniquePrefix('excl');
     workers = await Promise.all(
@@ -59,25 +53,10 @@ describe('maintenance exclusivity', () => {
       ),
     );
     const base = { cluster: 'c1', requestedBy: 'U1', target: { kind: 'terminal' as const } };
-    // Destructive jobs run only on approvals the store holds as approved.
-    const approvals = approvalStore({ redis: client, prefix });
-    const approve = async (id: string, action: string) => {
-      await approvals.createApproval({
-        id,
-        cluster: 'c1',
-        action,
-        params: {},
-        requestedBy: 'U1',
-        channel: 'C1',
-      });
-      await approvals.decideApproval(id, {
-        decision: 'approve',
-        by: 'U2',
-        approvers: () => Promise.resolve(true),
-      });
-      await approvals.endIntent(id, 'done'); // its job is enqueued by hand, not by the sweep
-      return { id, approvedBy: 'U2' };
-    };
+    // Destructive jobs run only on approvals the store holds as approved; their jobs are
+    // enqueued by hand, not by the sweep.
+    const approve = (id: string, action: string) =>
+      approvedApproval(servers.client, prefix, id, action, { endIntent: true });
     const compactOk = await approve(`${prefix}-compact`, 'etcd.compact');
     const compactAgain = await approve(`${prefix}-compact-2`, 'etcd.compact'); // one job per approval
     const defragOk = await approve(`${prefix}-defrag`, 'etcd.defrag');
@@ -122,28 +101,31 @@ describe('maintenance exclusivity', () => {
 describe('maintenance lease', () => {
   it('is renewed while held and released only by its holder', async () => {
     const key = `${uniquePrefix('lease')}:lock`;
-    const lease = await tryAcquireLease(client, key, { ttlMs: 300, holder: 'w1' });
+    const lease = await tryAcquireLease(servers.client, key, { ttlMs: 300, holder: 'w1' });
     expect(lease).toBeDefined();
-    expect(await tryAcquireLease(client, key, { ttlMs: 300 })).toBeUndefined();
+    expect(await tryAcquireLease(servers.client, key, { ttlMs: 300 })).toBeUndefined();
     await new Promise((r) => setTimeout(r, 900)); // three TTLs: renewals kept it
-    expect(await leaseHolder(client, key)).toBe(lease!.token);
+    expect(await leaseHolder(servers.client, key)).toBe(lease!.token);
     expect(await lease!.release()).toBe(true);
-    const next = await tryAcquireLease(client, key, { ttlMs: 300 });
+    const next = await tryAcquireLease(servers.client, key, { ttlMs: 300 });
     expect(next).toBeDefined();
     await next!.release();
   });
 
   it("of a dead holder expires after its TTL; a holder that lost it finds out and does not release the new one's", async () => {
     const key = `${uniquePrefix('lease')}:lock`;
-    await client.set(key, 'dead-worker/x', 'PX', 400); // a holder killed without releasing
-    expect(await tryAcquireLease(client, key, { ttlMs: 400 })).toBeUndefined();
+    await servers.client.set(key, 'dead-worker/x', 'PX', 400); // a holder killed without releasing
+    expect(await tryAcquireLease(servers.client, key, { ttlMs: 400 })).toBeUndefined();
     await new Promise((r) => setTimeout(r, 500));
     let lost = false;
-    const lease = await tryAcquireLease(client, key, { ttlMs: 300, onLost: () => (lost = true) });
+    const lease = await tryAcquireLease(servers.client, key, {
+      ttlMs: 300,
+      onLost: () => (lost = true),
+    });
     expect(lease).toBeDefined();
-    await client.set(key, 'someone-else'); // e.g. expired during a long pause and taken over
+    await servers.client.set(key, 'someone-else'); // e.g. expired during a long pause and taken over
     await expect.poll(() => lost, { timeout: 2_000 }).toBe(true);
     expect(await lease!.release()).toBe(false);
-    expect(await client.get(key)).toBe('someone-else');
+    expect(await servers.client.get(key)).toBe('someone-else');
   });
 });

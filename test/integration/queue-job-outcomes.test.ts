@@ -5,20 +5,13 @@
  * while its report still reaches the thread; a healthy defrag completes; and a read-only
  * check that finds the cluster critical completed its work.
  */
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvalStore } from '../../src/state/approvals.js';
 import { readAudit } from '../../src/state/audit.js';
 import { enqueueJob } from '../../src/transport/queue/enqueue.js';
 import type { JobSummary } from '../../src/transport/queue/job-data.js';
-import {
-  startEtcdCluster,
-  startRedis,
-  tmpDir,
-  type EtcdCluster,
-  type RedisServer,
-} from '../support/index.js';
-import { startSlackApi, type SlackApi } from '../support/slack-api.js';
+import { tmpDir } from '../support/index.js';
+import { approvedApproval } from '../support/approved.js';
+import { startTestServers, type TestServers } from '../support/test-servers.js';
 import {
   startTestRuntime,
   testConfig,
@@ -27,53 +20,36 @@ import {
   type TestRuntime,
 } from '../e2e/harness.js';
 
-let redis: RedisServer;
-let etcd: EtcdCluster;
-let slack: SlackApi;
+let servers: TestServers;
 let rt: TestRuntime;
-let client: Redis;
 const prefix = uniquePrefix('outcomes');
 
 beforeAll(async () => {
-  [redis, etcd, slack] = await Promise.all([startRedis(), startEtcdCluster(3), startSlackApi()]);
-  client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  servers = await startTestServers({ etcdMembers: 3, slack: true });
   const config = testConfig(
     {
       clusters: [
-        { name: 'c1', etcd: { endpoints: etcd.endpoints }, snapshotDir: await tmpDir('outcomes') },
+        {
+          name: 'c1',
+          etcd: { endpoints: servers.etcd.endpoints },
+          snapshotDir: await tmpDir('outcomes'),
+        },
       ],
       check: { timeout: '2s' },
     },
-    { REDIS_URL: redis.url, SLACK_API_URL: slack.url, SLACK_BOT_TOKEN: 'xoxb-test' },
+    servers.env,
   );
   rt = await startTestRuntime(config, { prefix, clusters: ['c1'] });
 });
 
 afterAll(async () => {
   await rt?.close();
-  client?.disconnect();
-  await Promise.all([redis?.close(), etcd?.close(), slack?.close()]);
+  await servers?.close();
 });
 
-/** An approval the store holds as approved, as a destructive job needs. */
-async function approved(id: string, action: string) {
-  const approvals = approvalStore({ redis: client, prefix });
-  await approvals.createApproval({
-    id,
-    cluster: 'c1',
-    action,
-    params: {},
-    requestedBy: 'U1',
-    channel: 'C1',
-  });
-  await approvals.decideApproval(id, {
-    decision: 'approve',
-    by: 'U2',
-    approvers: () => Promise.resolve(true),
-  });
-  await approvals.endIntent(id, 'done'); // its job is enqueued by hand, not by the sweep
-  return { id, approvedBy: 'U2' };
-}
+/** Approved in the store; its job is enqueued by hand, not by the sweep. */
+const approved = (id: string, action: string) =>
+  approvedApproval(servers.client, prefix, id, action, { endIntent: true });
 
 /** Enqueues `kind` with its result going to a fresh root message in `channel`. */
 async function run(kind: string, requestId: string, channel: string, destructive: boolean) {
@@ -98,7 +74,7 @@ function sample(text: string, name: string, labels: string): number {
   return line ? Number(line.split(' ')[1]) : 0;
 }
 const finishedOutcome = async (action: string) =>
-  (await readAudit(client, prefix))
+  (await readAudit(servers.client, prefix))
     .filter((e) => e.type === 'job.finished' && e.action === action)
     .map((e) => e.outcome);
 
@@ -115,12 +91,12 @@ describe('job outcomes', () => {
     expect(sample(text, 'quorum_jobs_failed_total', 'kind="etcd.defrag",cluster="c1"')).toBe(0);
     expect(await finishedOutcome('etcd.defrag')).toEqual(['ok']);
     await expect
-      .poll(() => slack.messages('C0OK')[0]?.text, { timeout: 10_000 })
+      .poll(() => servers.slack.messages('C0OK')[0]?.text, { timeout: 10_000 })
       .toMatch(/— ✔ done$/);
   });
 
   it('a defrag refused because a member is down is a failed job, its report still posted', async () => {
-    await etcd.members[0]!.stop();
+    await servers.etcd.members[0]!.stop();
     try {
       const { job, ts } = await run('etcd.defrag', 'one-down', 'C0DOWN', true);
       expect(await job.getState()).toBe('failed');
@@ -145,24 +121,24 @@ describe('job outcomes', () => {
         expect.stringMatching(/^failed: refused: .*0 of 3 member\(s\) defragmented$/),
       ]);
       await expect
-        .poll(() => slack.messages('C0DOWN').map((m) => m.text), { timeout: 10_000 })
+        .poll(() => servers.slack.messages('C0DOWN').map((m) => m.text), { timeout: 10_000 })
         .toEqual([
           expect.stringMatching(/^etcd defrag of \*c1\*, asked by U1 — ✖ failed$/),
           expect.stringMatching(/^etcd defrag of c1: /),
         ]);
-      const result = slack.messages('C0DOWN')[1]!;
+      const result = servers.slack.messages('C0DOWN')[1]!;
       expect(result.threadTs).toBe(ts);
       expect(JSON.stringify(result.blocks)).toMatch(
         /Defrag stopped at .*not started: .* is unhealthy/,
       );
     } finally {
-      await etcd.members[0]!.start();
+      await servers.etcd.members[0]!.start();
     }
   });
 
   it('a check that finds the cluster critical completed its work', async () => {
-    await etcd.members[1]!.stop();
-    await etcd.members[2]!.stop();
+    await servers.etcd.members[1]!.stop();
+    await servers.etcd.members[2]!.stop();
     try {
       const { job } = await run('etcd.check', 'two-down', 'C0CHECK', false);
       expect(await job.getState()).toBe('completed');
@@ -176,7 +152,7 @@ describe('job outcomes', () => {
       expect(sample(text, 'quorum_jobs_failed_total', 'kind="etcd.check",cluster="c1"')).toBe(0);
       expect(await finishedOutcome('etcd.check')).toEqual(['crit']);
     } finally {
-      await Promise.all([etcd.members[1]!.start(), etcd.members[2]!.start()]);
+      await Promise.all([servers.etcd.members[1]!.start(), servers.etcd.members[2]!.start()]);
     }
   });
 });

@@ -9,8 +9,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueJob } from '../../src/transport/queue/enqueue.js';
-import { startRedis, tmpDir, type RedisServer } from '../support/index.js';
-import { startSlackApi, type SlackApi } from '../support/slack-api.js';
+import { tmpDir } from '../support/index.js';
+import { startTestServers, type TestServers } from '../support/test-servers.js';
 import {
   startTestRuntime,
   testConfig,
@@ -19,13 +19,12 @@ import {
   type TestRuntime,
 } from '../e2e/harness.js';
 
-let redis: RedisServer;
-let slack: SlackApi;
+let servers: TestServers;
 let rt: TestRuntime;
 let dir: string;
 
 beforeAll(async () => {
-  [redis, slack, dir] = await Promise.all([startRedis(), startSlackApi(), tmpDir('retry')]);
+  [servers, dir] = await Promise.all([startTestServers({ slack: true }), tmpDir('retry')]);
   const config = testConfig(
     {
       clusters: [
@@ -41,7 +40,7 @@ beforeAll(async () => {
         },
       ],
     },
-    { REDIS_URL: redis.url, SLACK_API_URL: slack.url, SLACK_BOT_TOKEN: 'xoxb-test' },
+    servers.env,
   );
   await Promise.all(
     ['heals', 'broken'].map((c) => writeFile(path.join(dir, c), 'not a directory')),
@@ -54,7 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rt?.close();
-  await Promise.all([redis?.close(), slack?.close()]);
+  await servers?.close();
 });
 
 async function rootMessage(channel: string): Promise<string> {
@@ -75,7 +74,7 @@ describe('retries', () => {
     const queue = rt.runtime.queues.queue('heals');
     // The first attempt fails (ENOTDIR) and says so on the root message.
     await expect
-      .poll(() => slack.messages('C0HEAL')[0]?.text, { timeout: 10_000 })
+      .poll(() => servers.slack.messages('C0HEAL')[0]?.text, { timeout: 10_000 })
       .toMatch(/running: retrying in 2\.0s: .*ENOTDIR/);
     const failedAt = Date.now();
     await rm(path.join(dir, 'heals'));
@@ -85,9 +84,9 @@ describe('retries', () => {
     // The kind's backoff (fixed 2 s) separated the attempts.
     expect(job.processedOn! - failedAt).toBeGreaterThanOrEqual(1_000);
     await expect
-      .poll(() => slack.messages('C0HEAL')[0]?.text, { timeout: 10_000 })
+      .poll(() => servers.slack.messages('C0HEAL')[0]?.text, { timeout: 10_000 })
       .toBe('etcd snapshot list of *heals*, asked by U1 — ▲ 1 warning');
-    const replies = slack.messages('C0HEAL').filter((m) => m.threadTs === ts);
+    const replies = servers.slack.messages('C0HEAL').filter((m) => m.threadTs === ts);
     expect(replies.map((m) => m.text)).toEqual([expect.stringMatching(/No snapshots kept/)]);
   });
 
@@ -104,7 +103,7 @@ describe('retries', () => {
     expect(job.attemptsMade).toBe(2);
     expect(job.failedReason).toMatch(/ENOTDIR/);
     await expect
-      .poll(() => slack.messages('C0BROKEN').map((m) => m.text), { timeout: 10_000 })
+      .poll(() => servers.slack.messages('C0BROKEN').map((m) => m.text), { timeout: 10_000 })
       .toEqual([
         expect.stringMatching(/^etcd snapshot list of \*broken\*, asked by U1 — ✖ failed$/),
         expect.stringMatching(/^:x: etcd snapshots of broken failed: .*ENOTDIR/),

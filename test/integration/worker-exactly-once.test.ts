@@ -6,38 +6,27 @@
  * - the audit stream cannot be written: the defrag does not start, and the thread says why;
  * - one approval carried by two jobs changes the cluster once.
  */
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
 import type { OutboxMessage, OutboxWriter } from '../../src/domain/outbox-message.js';
-import { approvalStore } from '../../src/state/approvals.js';
 import { readAudit } from '../../src/state/audit.js';
 import { enqueueJob } from '../../src/transport/queue/enqueue.js';
-import { startEtcd, startRedis, type EtcdCluster, type RedisServer } from '../support/index.js';
-import { startSlackApi, type SlackApi } from '../support/slack-api.js';
-import { countingEtcd, startRigWorker, type RigWorker } from '../support/worker-rig.js';
-import {
-  startTestRuntime,
-  testConfig,
-  testLogger,
-  uniquePrefix,
-  waitForJob,
-  type TestRuntime,
-} from '../e2e/harness.js';
+import { approvedApproval } from '../support/approved.js';
+import { startTestServers, type TestServers } from '../support/test-servers.js';
+import { startWorkerRig, testConfig, waitForJob, type WorkerRig } from '../e2e/harness.js';
 
-let redis: RedisServer;
-let etcd: EtcdCluster;
-let slack: SlackApi;
-let client: Redis;
+let servers: TestServers;
 let config: Config;
 const open: { close(): Promise<void> }[] = [];
 
 beforeAll(async () => {
-  [redis, etcd, slack] = await Promise.all([startRedis(), startEtcd(), startSlackApi()]);
-  client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  servers = await startTestServers({ etcdMembers: 1, slack: true });
   config = testConfig(
-    { clusters: [{ name: 'c1', etcd: { endpoints: etcd.endpoints } }], check: { timeout: '2s' } },
-    { REDIS_URL: redis.url, SLACK_API_URL: slack.url, SLACK_BOT_TOKEN: 'xoxb-test' },
+    {
+      clusters: [{ name: 'c1', etcd: { endpoints: servers.etcd.endpoints } }],
+      check: { timeout: '2s' },
+    },
+    servers.env,
   );
 });
 
@@ -46,58 +35,23 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  client?.disconnect();
-  await Promise.all([redis?.close(), etcd?.close(), slack?.close()]);
+  await servers?.close();
 });
 
-interface Rig {
-  prefix: string;
-  rt: TestRuntime;
-  worker: RigWorker;
-  etcd: ReturnType<typeof countingEtcd>;
-}
-
 /** The outbox consumer (in a runtime without workers) and one hand-built worker on a fresh prefix. */
-async function rig(what: string, outbox?: (real: OutboxWriter) => OutboxWriter): Promise<Rig> {
-  const prefix = uniquePrefix(what);
-  const rt = await startTestRuntime(config, { prefix, clusters: [], sweep: false });
-  open.push(rt);
-  const counting = countingEtcd((c) => rt.deps.etcdConnector(c));
-  const worker = startRigWorker({
-    redisUrl: redis.url,
-    prefix,
-    config,
-    cluster: 'c1',
-    etcd: counting,
-    kubeConnector: rt.deps.kubeConnector,
-    outbox: outbox ? outbox(rt.runtime.outbox) : rt.runtime.outbox,
-    logger: testLogger(),
-  });
-  open.push(worker);
-  return { prefix, rt, worker, etcd: counting };
+async function rig(what: string, outbox?: (real: OutboxWriter) => OutboxWriter) {
+  const r = await startWorkerRig(config, what);
+  open.push(r);
+  r.startWorker(outbox ? { outbox: outbox(r.rt.runtime.outbox) } : {});
+  return r;
 }
 
-async function approved(prefix: string, id: string, action: string) {
-  const approvals = approvalStore({ redis: client, prefix });
-  await approvals.createApproval({
-    id,
-    cluster: 'c1',
-    action,
-    params: {},
-    requestedBy: 'U1',
-    channel: 'C1',
-  });
-  await approvals.decideApproval(id, {
-    decision: 'approve',
-    by: 'U2',
-    approvers: () => Promise.resolve(true),
-  });
-  return { id, approvedBy: 'U2' };
-}
+const approved = (prefix: string, id: string, action: string) =>
+  approvedApproval(servers.client, prefix, id, action);
 
 /** A defrag of c1 reporting to a fresh root message in `channel`. */
 async function defrag(
-  r: Rig,
+  r: WorkerRig,
   channel: string,
   requestId: string,
   approval: { id: string; approvedBy: string },
@@ -116,7 +70,9 @@ async function defrag(
 }
 
 const auditOf = async (prefix: string, jobId: string) =>
-  (await readAudit(client, prefix)).filter((e) => e.params?.job === jobId).map((e) => e.type);
+  (await readAudit(servers.client, prefix))
+    .filter((e) => e.params?.job === jobId)
+    .map((e) => e.type);
 
 describe('the worker acts once', () => {
   it('re-reports a recorded result when reporting failed, instead of defragmenting again', async () => {
@@ -149,19 +105,21 @@ describe('the worker acts once', () => {
     expect(job.attemptsMade).toBe(2);
     expect(await auditOf(r.prefix, jobId)).toEqual(['job.started', 'job.finished']);
     await expect
-      .poll(() => slack.messages('C0ONCE').map((m) => m.text), { timeout: 10_000 })
+      .poll(() => servers.slack.messages('C0ONCE').map((m) => m.text), { timeout: 10_000 })
       .toEqual([
         expect.stringMatching(/^etcd defrag of \*c1\*, asked by U1 — ✔ done$/),
         expect.stringMatching(/^etcd defrag of c1: /),
       ]);
-    expect(slack.messages('C0ONCE')[1]!.threadTs).toBe(ts);
-    expect(slack.calls('chat.postMessage').filter((c) => c.body.thread_ts === ts)).toHaveLength(1);
+    expect(servers.slack.messages('C0ONCE')[1]!.threadTs).toBe(ts);
+    expect(
+      servers.slack.calls('chat.postMessage').filter((c) => c.body.thread_ts === ts),
+    ).toHaveLength(1);
   }, 60_000);
 
   it('does not defragment when the audit log cannot be written, and says why in the thread', async () => {
     const r = await rig('once-audit');
     // The fault: the audit stream's key holds a string, so XADD fails (WRONGTYPE).
-    await client.set(`${r.prefix}:audit`, 'not a stream');
+    await servers.client.set(`${r.prefix}:audit`, 'not a stream');
     const approval = await approved(r.prefix, `${r.prefix}-d`, 'etcd.defrag');
     const { jobId, ts } = await defrag(r, 'C0AUDIT', 'audit-1', approval);
     const job = await waitForJob(r.rt.runtime.queues.queue('c1'), jobId, ['completed', 'failed']);
@@ -172,9 +130,9 @@ describe('the worker acts once', () => {
       /audit log could not be written .*WRONGTYPE.*nothing was changed/,
     );
     // Not taken either: the approval was not used up by a job that did nothing.
-    expect(await client.hget(`${r.prefix}:approval:${approval.id}`, 'usedBy')).toBeNull();
+    expect(await servers.client.hget(`${r.prefix}:approval:${approval.id}`, 'usedBy')).toBeNull();
     await expect
-      .poll(() => slack.messages('C0AUDIT').map((m) => m.text), { timeout: 10_000 })
+      .poll(() => servers.slack.messages('C0AUDIT').map((m) => m.text), { timeout: 10_000 })
       .toEqual([
         expect.stringMatching(/— ✖ failed$/),
         expect.stringMatching(
@@ -184,7 +142,7 @@ describe('the worker acts once', () => {
           ),
         ),
       ]);
-    expect(slack.messages('C0AUDIT')[1]!.threadTs).toBe(ts);
+    expect(servers.slack.messages('C0AUDIT')[1]!.threadTs).toBe(ts);
   }, 60_000);
 
   it('lets one approval change the cluster once, however many jobs carry it', async () => {

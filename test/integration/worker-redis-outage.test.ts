@@ -14,20 +14,12 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
 import type { OutboxMessage, OutboxWriter } from '../../src/domain/outbox-message.js';
-import { approvalStore } from '../../src/state/approvals.js';
 import { enqueueJob } from '../../src/transport/queue/enqueue.js';
 import { startEtcd, tmpDir, waitFor, type EtcdCluster } from '../support/index.js';
 import { startDurableRedis, type DurableRedis } from '../support/durable-redis.js';
 import { startSlackApi, type SlackApi } from '../support/slack-api.js';
-import { countingEtcd, startRigWorker, type CountingEtcd } from '../support/worker-rig.js';
-import {
-  startTestRuntime,
-  testConfig,
-  testLogger,
-  uniquePrefix,
-  waitForJob,
-  type TestRuntime,
-} from '../e2e/harness.js';
+import { approvedApproval } from '../support/approved.js';
+import { startWorkerRig, testConfig, waitForJob, type WorkerRig } from '../e2e/harness.js';
 
 const STALLED_MS = 1_000;
 
@@ -67,55 +59,20 @@ afterAll(async () => {
   await Promise.all([redis?.close(), etcd?.close(), slack?.close()]);
 });
 
-interface Rig {
-  prefix: string;
-  rt: TestRuntime;
-  etcd: CountingEtcd;
+async function rig(what: string): Promise<WorkerRig> {
+  const r = await startWorkerRig(config, what);
+  open.push(r);
+  return r;
 }
 
-async function rig(what: string): Promise<Rig> {
-  const prefix = uniquePrefix(what);
-  const rt = await startTestRuntime(config, { prefix, clusters: [], sweep: false });
-  open.push(rt);
-  return { prefix, rt, etcd: countingEtcd((c) => rt.deps.etcdConnector(c)) };
-}
+const worker = (r: WorkerRig, outbox?: OutboxWriter) =>
+  r.startWorker({ stalledIntervalMs: STALLED_MS, ...(outbox ? { outbox } : {}) });
 
-function worker(r: Rig, outbox: OutboxWriter = r.rt.runtime.outbox) {
-  const w = startRigWorker({
-    redisUrl: redis.url,
-    prefix: r.prefix,
-    config,
-    cluster: 'c1',
-    etcd: r.etcd,
-    kubeConnector: r.rt.deps.kubeConnector,
-    outbox,
-    logger: testLogger(),
-    stalledIntervalMs: STALLED_MS,
-  });
-  open.push(w);
-  return w;
-}
-
-async function approval(prefix: string, id: string) {
-  const approvals = approvalStore({ redis: client, prefix });
-  await approvals.createApproval({
-    id,
-    cluster: 'c1',
-    action: 'etcd.defrag',
-    params: {},
-    requestedBy: 'U1',
-    channel: 'C1',
-  });
-  await approvals.decideApproval(id, {
-    decision: 'approve',
-    by: 'U2',
-    approvers: () => Promise.resolve(true),
-  });
-  return { id, approvedBy: 'U2' };
-}
+const approval = (prefix: string, id: string) =>
+  approvedApproval(client, prefix, id, 'etcd.defrag');
 
 async function enqueue(
-  r: Rig,
+  r: WorkerRig,
   kind: string,
   channel: string,
   approved?: { id: string; approvedBy: string },

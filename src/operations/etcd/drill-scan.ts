@@ -68,12 +68,20 @@ async function readEverything(
   let keys = 0;
   let valueBytes = 0;
   let startKey = Buffer.from([0]);
+  // A page too large for one gRPC message is asked for again with half the limit (the
+  // adapter does it); start the next page at the size that fitted, not at PAGE again.
+  let limit = PAGE;
   for (;;) {
     const page = await member.rangeKeys(
       '',
-      { startKey, limit: PAGE, revision, valuePrefixBytes: 0 },
+      { startKey, limit, revision, valuePrefixBytes: 0 },
       deadline,
     );
+    if (page.more) {
+      const fitted = page.entries.length;
+      // Smaller than asked: it was halved, stay there; as asked: try a larger one next.
+      limit = fitted < limit ? Math.max(1, fitted) : Math.min(PAGE, limit * 2);
+    }
     // The paged reader moves on to the newest revision when ours is compacted.
     if (page.revision !== revision) throw new RevisionCompactedError(revision);
     for (const { key, valueSize } of page.entries) {
