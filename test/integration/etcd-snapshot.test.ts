@@ -199,7 +199,7 @@ describe('snapshots of a single member', () => {
       expect(bad.code, bad.stdout).toBe(2);
       const row = bad.stdout
         .split('\n')
-        .find((l) => l.startsWith(path.basename(file).replace(/\.db(\.gz)?$/, '')));
+        .find((l) => l.startsWith(`${path.basename(file).replace(/\.db(\.gz)?$/, '')} `));
       expect(row).toMatch(/\bDAMAGED: /);
       const json = await list('--verify', '--json');
       expect(json.code).toBe(2);

@@ -1,20 +1,28 @@
-/** Snapshot file names: `<cluster>-<yyyymmddTHHMMSSZ>-r<revision>.db[.gz]`, temp files, sidecars. */
+/**
+ * Snapshot file names: `<cluster>-<yyyymmddTHHMMSSZ>-r<revision>[-<n>].db[.gz]`, temp files,
+ * sidecars. `-<n>` (2, 3, …) keeps ids unique when two snapshots share a second and a revision.
+ */
 export const TEMP_SUFFIX = '.partial';
 export const META_SUFFIX = '.json';
 
-const NAME = /^([a-z0-9-]+)-(\d{8}T\d{6}Z)-r(\d+)\.db(\.gz)?$/;
+const NAME = /^([a-z0-9-]+)-(\d{8}T\d{6}Z)-r(\d+)(?:-(\d+))?\.db(\.gz)?$/;
 
 export function snapshotFileName(
   cluster: string,
   at: Date,
   revision: number,
   compressed: boolean,
+  /** Ids already in the store: the name gets the first free `-<n>`. */
+  taken: ReadonlySet<string> = new Set(),
 ): string {
   const stamp = at
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}Z$/, 'Z');
-  return `${cluster}-${stamp}-r${revision}.db${compressed ? '.gz' : ''}`;
+  const base = `${cluster}-${stamp}-r${revision}`;
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+  return `${id}.db${compressed ? '.gz' : ''}`;
 }
 
 /** `.prod-…-r42.db.4711.partial`: hidden, never listed, owned by process 4711. */
@@ -29,7 +37,7 @@ export function parseSnapshotName(file: string) {
   const createdAt = new Date(
     `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(9, 11)}:${s.slice(11, 13)}:${s.slice(13, 15)}Z`,
   );
-  return { cluster: m[1] as string, createdAt, revision: Number(m[3]), compressed: Boolean(m[4]) };
+  return { cluster: m[1] as string, createdAt, revision: Number(m[3]), compressed: Boolean(m[5]) };
 }
 
 /** The id of a snapshot is its file name without `.db`/`.db.gz`. */

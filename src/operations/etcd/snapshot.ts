@@ -71,7 +71,9 @@ export async function takeSnapshot(
     const name = list.find((m) => m.id === picked.status.memberId)?.name || picked.status.memberId;
     // The revision from status just before streaming: etcd 3.4 sends no header with the chunks.
     const status = await picked.member.status(Date.now() + input.timeoutMs);
-    const file = snapshotFileName(input.cluster, startedAt, status.revision, input.compress);
+    // Two snapshots in one second at one revision (an idle cluster) must not share an id.
+    const taken = new Set((await input.store.list(input.cluster)).map((e) => e.id));
+    const file = snapshotFileName(input.cluster, startedAt, status.revision, input.compress, taken);
     // For drills: the keys at the revision the snapshot starts from (none when it cannot count).
     const counts = await countSnapshotKeys(picked.member, status.revision, input.timeoutMs);
     input.onProgress?.({
