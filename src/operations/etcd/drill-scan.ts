@@ -8,6 +8,7 @@
 import type { DrillData, DrillPrefixCount } from '../../domain/drill.js';
 import type { SnapshotCounts } from '../../domain/snapshot.js';
 import { RevisionCompactedError, type EtcdMember } from './client.js';
+import { nextPageLimit } from './page-limit.js';
 import { resourcePrefix } from './snapshot-counts.js';
 
 export interface ScanResult {
@@ -68,8 +69,6 @@ async function readEverything(
   let keys = 0;
   let valueBytes = 0;
   let startKey = Buffer.from([0]);
-  // A page too large for one gRPC message is asked for again with half the limit (the
-  // adapter does it); start the next page at the size that fitted, not at PAGE again.
   let limit = PAGE;
   for (;;) {
     const page = await member.rangeKeys(
@@ -77,11 +76,6 @@ async function readEverything(
       { startKey, limit, revision, valuePrefixBytes: 0 },
       deadline,
     );
-    if (page.more) {
-      const fitted = page.entries.length;
-      // Smaller than asked: it was halved, stay there; as asked: try a larger one next.
-      limit = fitted < limit ? Math.max(1, fitted) : Math.min(PAGE, limit * 2);
-    }
     // The paged reader moves on to the newest revision when ours is compacted.
     if (page.revision !== revision) throw new RevisionCompactedError(revision);
     for (const { key, valueSize } of page.entries) {
@@ -93,6 +87,7 @@ async function readEverything(
     const last = page.entries.at(-1);
     if (!page.more || !last) break;
     startKey = Buffer.concat([last.key, Buffer.from([0])]);
+    limit = nextPageLimit(valueBytes, keys, PAGE);
   }
   return { keys, valueBytes, byPrefix };
 }

@@ -10,6 +10,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureDir } from './ensure-dir.js';
+import { processAlive } from './process-alive.js';
 
 export const PID_FILE = 'etcd.pid';
 const DIR = /^drill-(\d+)-[A-Za-z0-9]{6}$/;
@@ -18,15 +19,6 @@ export interface Leftovers {
   dirs: string[];
   killed: number[];
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /** The NUL-separated command line of `pid` (Linux /proc), '' when gone or unreadable. */
 async function cmdline(pid: number): Promise<string> {
@@ -58,7 +50,7 @@ export async function cleanupLeftovers(root: string): Promise<Leftovers> {
   const out: Leftovers = { dirs: [], killed: [] };
   for (const name of names) {
     const owner = Number(DIR.exec(name)?.[1] ?? NaN);
-    if (!Number.isInteger(owner) || owner === process.pid || alive(owner)) continue;
+    if (!Number.isInteger(owner) || owner === process.pid || processAlive(owner)) continue;
     const dir = path.join(root, name);
     const killed = await killRecordedEtcd(dir);
     if (killed !== undefined) out.killed.push(killed);

@@ -9,10 +9,10 @@
 import type { NamespaceSecrets, ProviderCounts, SecretsCensus } from '../../domain/security.js';
 import type { ProgressFn } from '../../domain/snapshot.js';
 import type { EtcdMember } from '../etcd/client.js';
+import { nextPageLimit } from '../etcd/page-limit.js';
 import { classifySecretValue, VALUE_PREFIX_BYTES, zeroCounts } from './classify.js';
 
 export const SECRETS_PREFIX = '/registry/secrets/';
-const PAGE_BYTES = 2 * 2 ** 20;
 const MAX_PAGE = 1_000;
 const PROGRESS_EVERY_MS = 1_000;
 
@@ -23,13 +23,6 @@ export interface SecretsScanOptions {
   pageSize?: number;
   prefix?: string;
   onProgress?: ProgressFn;
-}
-
-/** The next page's limit: about PAGE_BYTES of values at the average size seen. */
-function nextLimit(bytes: number, keys: number, max: number): number {
-  if (keys === 0) return max;
-  const average = Math.max(1, bytes / keys);
-  return Math.max(1, Math.min(max, Math.floor(PAGE_BYTES / average)));
 }
 
 function namespaceOf(key: Buffer, prefixLength: number): string {
@@ -90,7 +83,7 @@ export async function scanSecrets(
     const last = page.entries.at(-1);
     if (!page.more || !last) break;
     startKey = Buffer.concat([last.key, Buffer.from([0])]);
-    limit = nextLimit(bytes, scanned, max);
+    limit = nextPageLimit(bytes, scanned, max);
     if (opts.onProgress && Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
       lastProgress = Date.now();
       opts.onProgress({ step: `read ${scanned.toLocaleString('en-US')} Secrets` });

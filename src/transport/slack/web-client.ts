@@ -101,20 +101,6 @@ export function methodOf(url: string | undefined): string {
   return url?.split('/').pop()?.split('?')[0] || 'unknown';
 }
 
-/**
- * Whether a failed call may succeed later (network, 5xx, rate limit) or never will
- * (`channel_not_found`, `invalid_blocks`, HTTP 413 …); see slack-failure.ts.
- */
-export function isTransientSlackError(err: unknown): boolean {
-  return classifySlackError(err).kind === 'transient';
-}
-
-/** The Slack error string (`channel_not_found`), or the message. */
-export function slackErrorText(err: unknown): string {
-  const e = err as { data?: { error?: string }; message?: string };
-  return e?.data?.error ?? e?.message ?? String(err);
-}
-
 function slackLogger(logger: Logger): webApi.Logger {
   const text = (msg: unknown[]) =>
     msg.map((m) => (typeof m === 'string' ? m : String(m))).join(' ');

@@ -22,6 +22,7 @@ import {
 import { newestFirst, parseMeta, snapshotEntry } from './snapshot-entry.js';
 import type { SnapshotSink, SnapshotStore, StoreCleanup } from './snapshot-store.js';
 import { fsyncDir, writeAtomically } from '../durable-file.js';
+import { processAlive } from '../process-alive.js';
 
 export function dirSnapshotStore(dir: string): SnapshotStore {
   const root = path.resolve(dir);
@@ -134,22 +135,13 @@ const notFound = (ref: string, dir: string) =>
     'List them with `quorum etcd snapshots` (`--dir DIR` or `--store s3://…` for another store), or give the path of a snapshot file.',
   );
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /** Temp files whose writer is gone (killed mid-snapshot), removed unless `dryRun`. */
 async function cleanupTempFiles(dir: string, dryRun: boolean): Promise<StoreCleanup> {
   const files = await readdir(dir).catch(() => [] as string[]);
   const stale = files.filter((f) => {
     if (!f.startsWith('.') || !f.endsWith(TEMP_SUFFIX)) return false;
     const owner = tempOwner(f);
-    return owner === undefined || (owner !== process.pid && !alive(owner));
+    return owner === undefined || (owner !== process.pid && !processAlive(owner));
   });
   if (!dryRun) await Promise.all(stale.map((f) => rm(path.join(dir, f), { force: true })));
   return { cleaned: stale, notes: [] };
