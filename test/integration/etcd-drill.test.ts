@@ -6,15 +6,8 @@
  * etcd after the next drill's cleanup; missing binaries exit 3 saying what to install;
  * through the worker job the report lands in its Slack thread and /metrics has the gauges.
  */
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  symlinkSync,
-} from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +23,6 @@ import { listSchedules } from '../../src/transport/queue/schedules.js';
 import { startBot, type Bot } from '../../src/transport/slack/bot.js';
 import { quorum, QUORUM_BIN, cleanEnv } from '../support/cli.js';
 import {
-  etcdBin,
   etcdTestVersion,
   freePort,
   spawnChild,
@@ -42,7 +34,7 @@ import {
   type RedisServer,
 } from '../support/index.js';
 import { startSlackApi, type SlackApi } from '../support/slack-api.js';
-import { signSlack, slashCommandBody } from '../support/slack-request.js';
+import { postSigned, slashCommandBody } from '../support/slack-request.js';
 import {
   startTestRuntime,
   testConfig,
@@ -50,6 +42,7 @@ import {
   waitForJob,
   type TestRuntime,
 } from '../e2e/harness.js';
+import { etcdBinariesUnderTest, etcdsNaming } from '../support/drill.js';
 
 const VERSION = etcdTestVersion();
 /**
@@ -69,19 +62,6 @@ let snapDir: string;
 let workDir: string;
 let binDir: string;
 let meta: SnapshotMeta;
-
-/** A directory holding exactly the binaries of the etcd version under test. */
-async function binariesUnderTest(): Promise<string> {
-  const dir = await tmpDir('drill-bin');
-  const names =
-    VERSION === '3.5' ? (['etcd', 'etcdctl', 'etcdutl'] as const) : (['etcd', 'etcdctl'] as const);
-  for (const name of names) {
-    const which = etcdBin(name);
-    const file = which.includes('/') ? which : `/usr/bin/${which}`;
-    symlinkSync(file, path.join(dir, name));
-  }
-  return dir;
-}
 
 async function seed(endpoints: string[]): Promise<void> {
   const client = new Etcd3({ hosts: endpoints });
@@ -128,18 +108,6 @@ async function drill(args: string[], vars: Record<string, string> = {}) {
   return { ...r, report: JSON.parse(r.stdout || '{}') as DrillReport & { exitCode: number } };
 }
 
-/** Pids of etcd processes whose command line names `dir` (Linux /proc). */
-async function etcdsNaming(dir: string): Promise<number[]> {
-  const pids = (await readdir('/proc')).filter((n) => /^\d+$/.test(n));
-  const found: number[] = [];
-  for (const pid of pids) {
-    const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
-    if (args.some((a) => a.includes(dir)) && args.some((a) => /(^|\/)etcd$/.test(a)))
-      found.push(Number(pid));
-  }
-  return found;
-}
-
 const drillDirs = (dir: string) =>
   existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('drill-')) : [];
 
@@ -158,7 +126,7 @@ beforeAll(async () => {
   [snapDir, workDir, binDir] = [
     await tmpDir('drill-snaps'),
     await tmpDir('drill-work'),
-    await binariesUnderTest(),
+    await etcdBinariesUnderTest('drill-bin'),
   ];
   await seed(etcd.endpoints);
   meta = await snapshot(snapDir, false);
@@ -381,11 +349,7 @@ describe(`/etcd-snapshot drill and the etcd.drill job on a worker (etcd ${VERSIO
       channel_id: CHANNEL,
       response_url: `${slack.url}response`,
     });
-    const res = await fetch(`${base}/slack/events`, {
-      method: 'POST',
-      body,
-      headers: signSlack(body, { secret: SECRET }),
-    });
+    const res = await postSigned(base, body, SECRET);
     expect(res.status).toBe(200);
   };
   const roots = (what: RegExp) =>

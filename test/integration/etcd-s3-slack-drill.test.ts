@@ -9,9 +9,7 @@
  */
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, symlinkSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
 import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DrillReport } from '../../src/domain/drill.js';
@@ -23,7 +21,6 @@ import { listSchedules } from '../../src/transport/queue/schedules.js';
 import { startBot, type Bot } from '../../src/transport/slack/bot.js';
 import { startTestRuntime, testConfig, uniquePrefix, type TestRuntime } from '../e2e/harness.js';
 import {
-  etcdBin,
   etcdTestVersion,
   freePort,
   startEtcd,
@@ -35,7 +32,8 @@ import {
 } from '../support/index.js';
 import { startS3, type S3Server } from '../support/s3.js';
 import { startSlackApi, type SlackApi } from '../support/slack-api.js';
-import { signSlack, slashCommandBody } from '../support/slack-request.js';
+import { postSigned, slashCommandBody } from '../support/slack-request.js';
+import { etcdBinariesUnderTest, etcdsNaming } from '../support/drill.js';
 
 const VERSION = etcdTestVersion();
 const CHANNEL = 'C0S3DRILL';
@@ -57,16 +55,6 @@ let workDir: string;
 const prefix = uniquePrefix('s3drill');
 let meta: SnapshotMeta;
 
-/** A directory holding exactly the binaries of the etcd version under test. */
-async function binariesUnderTest(): Promise<string> {
-  const dir = await tmpDir('s3drill-bin');
-  for (const name of VERSION === '3.5' ? ['etcd', 'etcdctl', 'etcdutl'] : ['etcd', 'etcdctl']) {
-    const which = etcdBin(name as 'etcd');
-    symlinkSync(which.includes('/') ? which : `/usr/bin/${which}`, path.join(dir, name));
-  }
-  return dir;
-}
-
 async function seed(): Promise<void> {
   const c = new Etcd3({ hosts: etcd.endpoints });
   try {
@@ -76,17 +64,6 @@ async function seed(): Promise<void> {
   } finally {
     c.close();
   }
-}
-
-/** Pids of etcd processes whose command line names `dir` (Linux /proc). */
-async function etcdsNaming(dir: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const pid of (await readdir('/proc')).filter((n) => /^\d+$/.test(n))) {
-    const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
-    if (args.some((a) => a.includes(dir)) && args.some((a) => /(^|\/)etcd$/.test(a)))
-      found.push(Number(pid));
-  }
-  return found;
 }
 
 /** What is in `dir` but tmpDir's owner marker. */
@@ -105,11 +82,7 @@ async function slash(text: string): Promise<void> {
     channel_id: CHANNEL,
     response_url: `${slack.url}response`,
   });
-  const res = await fetch(`${base}/slack/events`, {
-    method: 'POST',
-    body,
-    headers: signSlack(body, { secret: SECRET }),
-  });
+  const res = await postSigned(base, body, SECRET);
   expect(res.status).toBe(200);
 }
 
@@ -148,7 +121,7 @@ beforeAll(async () => {
     {
       ...s3.env,
       QUORUM_SNAPSHOT_STORE: STORE,
-      QUORUM_ETCD_BIN_DIR: await binariesUnderTest(),
+      QUORUM_ETCD_BIN_DIR: await etcdBinariesUnderTest('s3drill-bin'),
       QUORUM_DRILL_DIR: workDir,
       REDIS_URL: redis.url,
       SLACK_API_URL: slack.url,
