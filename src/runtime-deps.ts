@@ -3,6 +3,7 @@
  * the Slack WebClient, the metrics registry, the etcd connector. Built here (with
  * deps.ts and main.ts, the only places that construct clients) and closed here.
  */
+import { alertmanagerConnector } from './clients/alertmanager.js';
 import { ClosableRedis } from './clients/closable-redis.js';
 import { loadEtcdCredentials } from './clients/etcd-credentials.js';
 import { etcd3Connector } from './clients/etcd3-member.js';
@@ -62,6 +63,7 @@ export function buildRuntimeDeps(config: Config, opts: RuntimeDepsOptions): Owne
     etcdConnector: (cluster) => etcd3Connector(loadEtcdCredentials(cluster.etcd)),
     kubeConnector: lazyKubeConnector(async () => (await import('./clients/kube.js')).kubeConnector),
     snapshotStore: snapshotStoreFactory(process.env),
+    alertmanager: alertmanagerConnector,
     close: async () => {
       if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
       else redis.disconnect();

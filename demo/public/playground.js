@@ -31,13 +31,116 @@ function h(tag, attrs = {}, ...children) {
 /** Slack escapes exactly these three in message text. */
 const decode = (text) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
-const INLINE =
-  /`([^`\n]+)`|<([^<>\n]+)>|(?<![\w*])\*(?=\S)([^*\n]+?)\*(?![\w*])|(?<![\w_])_(?=\S)([^_\n]+?)_(?![\w_])|(?<![\w~])~(?=\S)([^~\n]+?)~(?![\w~])/g;
+/**
+ * Shortcodes as Slack shows them: the ones Quorum writes (grep src/ for `:[a-z_]+:`) and
+ * common ones. A code not in the table stays as typed, as Slack leaves an unknown one.
+ */
+const EMOJI = {
+  x: '❌',
+  warning: '⚠️',
+  hourglass_flowing_sand: '⏳',
+  hourglass: '⌛',
+  white_check_mark: '✅',
+  heavy_check_mark: '✔️',
+  ballot_box_with_check: '☑️',
+  heavy_multiplication_x: '✖️',
+  rotating_light: '🚨',
+  fire: '🔥',
+  red_circle: '🔴',
+  large_yellow_circle: '🟡',
+  large_green_circle: '🟢',
+  large_blue_circle: '🔵',
+  white_circle: '⚪',
+  information_source: 'ℹ️',
+  bell: '🔔',
+  no_bell: '🔕',
+  mute: '🔇',
+  lock: '🔒',
+  unlock: '🔓',
+  key: '🔑',
+  wrench: '🔧',
+  hammer_and_wrench: '🛠️',
+  gear: '⚙️',
+  clipboard: '📋',
+  memo: '📝',
+  mag: '🔍',
+  link: '🔗',
+  pushpin: '📌',
+  package: '📦',
+  floppy_disk: '💾',
+  bar_chart: '📊',
+  chart_with_upwards_trend: '📈',
+  stopwatch: '⏱️',
+  alarm_clock: '⏰',
+  calendar: '📅',
+  recycle: '♻️',
+  repeat: '🔁',
+  arrows_counterclockwise: '🔄',
+  arrow_forward: '▶️',
+  double_vertical_bar: '⏸️',
+  no_entry: '⛔',
+  no_entry_sign: '🚫',
+  construction: '🚧',
+  exclamation: '❗',
+  question: '❓',
+  bangbang: '‼️',
+  boom: '💥',
+  skull: '💀',
+  zzz: '💤',
+  eyes: '👀',
+  point_right: '👉',
+  raised_hands: '🙌',
+  tada: '🎉',
+  rocket: '🚀',
+  ok_hand: '👌',
+  wave: '👋',
+  '+1': '👍',
+  thumbsup: '👍',
+  '-1': '👎',
+  thumbsdown: '👎',
+  smile: '😄',
+  slightly_smiling_face: '🙂',
+  thinking_face: '🤔',
+  sweat_smile: '😅',
+  pray: '🙏',
+  heart: '❤️',
+  sparkles: '✨',
+  star: '⭐',
+  sunny: '☀️',
+  cloud: '☁️',
+  zap: '⚡',
+  ghost: '👻',
+  robot_face: '🤖',
+};
+
+/** `:name:` → its emoji when the table has it; otherwise the text as it stands. */
+const emojify = (text) =>
+  text.replace(/:([a-z0-9_+-]+):/g, (code, name) =>
+    Object.hasOwn(EMOJI, name) ? EMOJI[name] : code,
+  );
+
+/** Text outside code: entities decoded, shortcodes shown as emoji. */
+const prose = (text) => emojify(decode(text));
+
+/**
+ * A code span, or the content of `*bold*` / `_italic_` / `~strike~`: a code span inside
+ * one is taken whole, so a delimiter inside code neither opens nor closes formatting.
+ */
+const CODE = '`[^`\\n]+`';
+const span = (d) => {
+  const e = `\\${d}`;
+  return `(?<![\\w${e}])${e}(?=\\S)((?:${CODE}|[^${e}\`\\n]|\`(?![^\`\\n]*\`))+?)${e}(?![\\w${e}])`;
+};
+const INLINE = new RegExp(
+  `\`([^\`\\n]+)\`|<([^<>\\n]+)>|${span('*')}|${span('_')}|${span('~')}`,
+  'g',
+);
 
 function inline(parent, text) {
   let last = 0;
   for (const m of text.matchAll(INLINE)) {
-    if (m.index > last) parent.append(decode(text.slice(last, m.index)));
+    if (m.index > last) parent.append(prose(text.slice(last, m.index)));
+    // Slack shows code verbatim: no formatting, no emoji.
     if (m[1] !== undefined) parent.append(h('code', {}, decode(m[1])));
     else if (m[2] !== undefined) parent.append(control(m[2]));
     else {
@@ -48,7 +151,7 @@ function inline(parent, text) {
     }
     last = m.index + m[0].length;
   }
-  if (last < text.length) parent.append(decode(text.slice(last)));
+  if (last < text.length) parent.append(prose(text.slice(last)));
 }
 
 /** `<@U123>`, `<#C123|name>`, `<!date^…|fallback>`, `<!here>`, `<https://…|text>`. */
@@ -119,8 +222,12 @@ function mrkdwn(text) {
   return el;
 }
 
+/** plain_text: no formatting, but shortcodes become emoji unless `emoji: false` (as in Slack). */
+const plainText = (t) =>
+  t?.emoji === false ? String(t?.text ?? '') : emojify(String(t?.text ?? ''));
+
 const textObject = (t) =>
-  t?.type === 'mrkdwn' ? mrkdwn(t.text) : h('div', { class: 'plain' }, String(t?.text ?? ''));
+  t?.type === 'mrkdwn' ? mrkdwn(t.text) : h('div', { class: 'plain' }, plainText(t));
 
 // ---- Block Kit → DOM ---------------------------------------------------------------
 
@@ -133,7 +240,7 @@ function renderBlocks(blocks, message) {
 function renderBlock(block, message) {
   switch (block?.type) {
     case 'header':
-      return h('div', { class: 'bk-header' }, String(block.text?.text ?? ''));
+      return h('div', { class: 'bk-header' }, plainText(block.text));
     case 'section': {
       const el = h('div', { class: 'bk-section' });
       if (block.text) el.append(textObject(block.text));
@@ -176,7 +283,7 @@ function button(element, block, message) {
       class: `bk-button ${element.style ?? ''}`,
       'data-action-id': element.action_id,
     },
-    String(element.text?.text ?? 'Button'),
+    element.text ? plainText(element.text) : 'Button',
   );
   el.addEventListener('click', async () => {
     el.disabled = true;

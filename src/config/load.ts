@@ -114,6 +114,9 @@ function applyEnv(raw: Raw, env: Env, sources: Sources): void {
   put('QUORUM_APPROVAL_EXPIRY', ['approvals', 'expiry']);
   put('QUORUM_ALERT_CHANNEL', ['alerts', 'channel']);
   put('QUORUM_ALERT_TOKEN', ['alerts', 'token']);
+  put('QUORUM_SILENCERS', ['alerts', 'silencers'], list(env.QUORUM_SILENCERS ?? ''));
+  put('QUORUM_ALERTMANAGER_URL', ['alertmanager', 'url']);
+  put('QUORUM_ALERTMANAGER_TOKEN', ['alertmanager', 'bearerToken']);
   put('PORT', ['http', 'port']);
   put('HOST', ['http', 'host']);
   put('LOG_LEVEL', ['logLevel']);

@@ -101,6 +101,48 @@ export const s3StoreSchema = z
     path: ['kmsKeyId'],
   });
 
+/**
+ * How to reach an Alertmanager, after its own `http_config` (in camelCase): one of a
+ * bearer token (`authorization` or `bearerToken`) or `basicAuth`, and `tlsConfig`.
+ * Per route or per cluster, `url` may be left out: the top-level `alertmanager.url`.
+ */
+const alertmanagerHttpFields = z.object({
+  url: z.url({ protocol: /^https?$/, message: 'write e.g. http://alertmanager:9093' }).optional(),
+  authorization: z
+    .object({
+      type: z.literal('Bearer', { error: 'only Bearer is supported' }).default('Bearer'),
+      credentials: nonEmpty('the token'),
+    })
+    .strict()
+    .optional(),
+  bearerToken: nonEmpty('the token').optional(),
+  basicAuth: z
+    .object({ username: nonEmpty('quorum'), password: z.string() })
+    .strict()
+    .optional(),
+  tlsConfig: z
+    .object({
+      caFile: nonEmpty('/etc/quorum/alertmanager-ca.crt').optional(),
+      certFile: nonEmpty('/etc/quorum/alertmanager-client.crt').optional(),
+      keyFile: nonEmpty('/etc/quorum/alertmanager-client.key').optional(),
+      insecureSkipVerify: z.boolean().default(false),
+    })
+    .strict()
+    .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), {
+      message: 'certFile and keyFile go together: set both, or neither',
+      path: ['certFile'],
+    })
+    .optional(),
+});
+
+const oneAuth = [
+  (a: { authorization?: unknown; bearerToken?: unknown; basicAuth?: unknown }) =>
+    [a.authorization, a.bearerToken, a.basicAuth].filter((x) => x !== undefined).length <= 1,
+  { message: 'set one of authorization, bearerToken or basicAuth, not several' },
+] as const;
+
+export const alertmanagerHttpSchema = alertmanagerHttpFields.strict().refine(...oneAuth);
+
 export const clusterSchema = z
   .object({
     name: z.string().regex(CLUSTER_NAME, {
@@ -112,6 +154,8 @@ export const clusterSchema = z
     snapshotDir: nonEmpty('/var/backups/etcd').optional(),
     /** This cluster's snapshot store (wins over snapshotDir). */
     snapshots: z.object({ store: snapshotStore.optional() }).strict().optional(),
+    /** The Alertmanager of this cluster's alerts (silences from incident threads). */
+    alertmanager: alertmanagerHttpSchema.optional(),
   })
   .strict();
 
@@ -202,6 +246,8 @@ export const alertRouteSchema = z
       error: 'must map label names to values, e.g. { severity: critical }',
     }),
     channel: channelId,
+    /** The Alertmanager of this route's alerts (wins over the cluster's and the top level). */
+    alertmanager: alertmanagerHttpSchema.optional(),
   })
   .strict();
 
@@ -319,9 +365,17 @@ export const configSchema = z
         reopenWindow: duration('1h').default(3_600_000),
         /** The label naming the cluster an alert is about (else the default cluster). */
         clusterLabel: nonEmpty('cluster').default('cluster'),
+        /** Who may silence from an incident thread; unset: the approvers. */
+        silencers: z.array(slackUserOrGroup).optional(),
       })
       .strict()
       .default({ routes: [], reopenWindow: 3_600_000, clusterLabel: 'cluster' }),
+    /** Silences from incident threads: without a url (QUORUM_ALERTMANAGER_URL), no silence buttons. */
+    alertmanager: alertmanagerHttpFields
+      .extend({ timeout: duration('5s').default(5_000) })
+      .strict()
+      .refine(...oneAuth)
+      .default({ timeout: 5_000 }),
     runbooks: z
       .object({
         /** A directory of extra runbook YAML files, validated at start. */
@@ -388,3 +442,4 @@ export const S3_SETTINGS_MATCH: [z.output<typeof s3StoreSchema>, S3StoreSettings
   : never = true;
 export type WorkerConfig = z.output<typeof workerSchema>;
 export type AlertRoute = z.output<typeof alertRouteSchema>;
+export type AlertmanagerHttpConfig = z.output<typeof alertmanagerHttpSchema>;

@@ -14,6 +14,8 @@ export const AUDIT_EVENT_TYPES = [
   'runbook.started',
   'runbook.step',
   'runbook.finished',
+  'silence.created',
+  'silence.expired',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -26,6 +26,10 @@ export const ERROR_CODES = {
   RUNBOOK_INVALID: 'A runbook file is not valid YAML or breaks the runbook schema.',
   RUNBOOK_UNKNOWN: 'No runbook has that id, or a parameter it needs is missing or malformed.',
   FILE_ACCESS_FAILED: 'A file or directory cannot be used: missing, the wrong kind, access, space.',
+  ALERTMANAGER_UNREACHABLE:
+    'Alertmanager did not answer: its URL, the network, TLS or a timeout (alertmanager.timeout).',
+  ALERTMANAGER_REFUSED:
+    'Alertmanager refused a request: the credentials (HTTP 401/403), or a silence it would not take.',
   REDIS_UNREACHABLE: 'Redis did not answer: not running, a wrong REDIS_URL, or a password needed.',
   INTERNAL: 'Quorum did not expect this failure; LOG_LEVEL=debug logs the details.',
 } as const;

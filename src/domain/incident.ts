@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Alert } from './alert.js';
+import type { RunStanding } from './run-standing.js';
 
 /** The group's incident as kept in Redis (a compare-and-set document, state/incidents.ts). */
 export interface IncidentGroup {
@@ -16,6 +17,8 @@ export interface IncidentGroup {
   firstFiringAt: number;
   resolvedAt?: number;
   reopened: number;
+  /** When it last fired again after resolving (durations count from it too). */
+  reopenedAt?: number;
   /** The group's alerts by fingerprint, as last notified. */
   alerts: Record<string, Alert>;
   commonLabels: Record<string, string>;
@@ -27,6 +30,23 @@ export interface IncidentGroup {
   /** The runbook run started in the thread, when a runbook matched. */
   runId?: string;
   runbook?: string;
+  /** The notification's groupLabels: what a silence from the thread matches. */
+  groupLabels?: Record<string, string>;
+  /** Silences can be made from the thread: an Alertmanager is configured for the group. */
+  silenceable?: boolean;
+  /** The silence made from the thread, while Quorum believes it active. */
+  silence?: IncidentSilence;
+  /** A click creating a silence right now (app/incidents/silence.ts): a second one waits. */
+  silenceClaim?: { by: string; at: number };
+}
+
+/** A silence made from the incident's thread (Alertmanager's id; `by` a Slack user id). */
+export interface IncidentSilence {
+  id: string;
+  by: string;
+  endsAt: number;
+  /** Expired by Quorum when the group resolves. */
+  untilResolved: boolean;
 }
 
 /** What the root message shows of an incident: its group, with the alerts it shows. */
@@ -39,11 +59,18 @@ export interface IncidentView extends Pick<
   | 'truncatedAlerts'
   | 'firstFiringAt'
   | 'resolvedAt'
+  | 'reopenedAt'
   | 'runbook'
+  | 'silence'
+  | 'silenceable'
 > {
   /** The group's alerts now firing (or, resolved, that fired). */
   alerts: Alert[];
   reopened?: number;
+  /** Where the thread's runbook run stands: with steps open, a resolved alert is not over. */
+  run?: RunStanding;
+  /** The group's key: what the silence buttons carry. */
+  groupKey?: string;
 }
 
 /** Stable id of a group: Alertmanager's groupKey can be long and full of braces. */

@@ -2,6 +2,7 @@
  * Messages in the Slack outbox, and the ordered stream each belongs to. Posts into
  * one thread (or one channel, when they have no thread) form one stream, delivered
  * in order; edits of one message form another, in which only the newest is sent.
+ * Streams of one channel take turns (first come, first served; urgent ones first).
  *
  * A message not yet posted can be named by a *ref*: a post with `ref` has its ts kept
  * under that name once Slack answers, and later posts (`threadRef`) and edits (`ref`)
@@ -18,6 +19,12 @@ interface Common {
   blocks?: unknown[];
   /** When it was pushed (ms); a ref that stays unknown for long is given up on. */
   at?: number;
+  /**
+   * Takes its channel's turns in the urgent lane, before every non-urgent stream (first
+   * come, first served within a lane): an incident's state change, not thread chatter.
+   * An edit stream is urgent while any of its pending edits is.
+   */
+  urgent?: boolean;
 }
 
 /** chat.postMessage, into `threadTs` when given. */

@@ -31,6 +31,11 @@ export interface Report<TData = unknown> {
    * findings are about the cluster, not about the job.
    */
   incomplete?: Incomplete;
+  /**
+   * Observed numbers later runbook steps may test (`when: { metric: … }`), e.g.
+   * `etcd.db.quota.percent`. A number that was not observed is absent, never 0.
+   */
+  metrics?: Record<string, number>;
   data: TData;
 }
 

@@ -20,11 +20,31 @@ export interface StepState {
   /** Who approved, rejected or ticked the step off. */
   by?: string;
   at?: number;
+  /**
+   * What the step's report found (done steps; at most MAX_KEPT_FINDINGS): what the
+   * `when:` of later steps reads. Absent: nothing was observed.
+   */
+  findings?: FindingBrief[];
+  /** The report's named numbers, e.g. `etcd.db.quota.percent`. */
+  metrics?: Record<string, number>;
+  /** Set when the step was skipped because its `when:` was false (summary says why). */
+  skippedBy?: 'condition';
 }
+
+/** A finding as a run keeps it: enough to test, not to show (no detail, no remedy). */
+export interface FindingBrief {
+  id: string;
+  severity: Severity;
+  title: string;
+}
+
+export const MAX_KEPT_FINDINGS = 50;
 
 export interface TimelineEntry {
   at: number;
   text: string;
+  /** The person the entry names (`text` has them as the raw id): shown as a mention. */
+  who?: string;
 }
 
 /** The thread a run lives in: its root ts, or the outbox ref its root is posted under. */

@@ -286,7 +286,7 @@ describe('runbooks from alerts', () => {
     });
     const text = all(root.ts);
     expect(text).toMatch(/Alert firing: etcdHighFsyncDurations/);
-    expect(text).toMatch(/done by U0CAROL/);
+    expect(text).toMatch(/done by <@U0CAROL>/);
     expect(text).toMatch(/completed/);
   }, 120_000);
 });
@@ -304,6 +304,24 @@ describe('runbooks started by hand', () => {
     expect(res.status).toBe(200);
     const root = await rootOf(/Runbook .*etcd database highly fragmented/);
     expect(root.text).toContain('<@U0BOB>');
+    // A healthy cluster is not fragmented: the defrag is skipped, and Run anyway asks for it.
+    await waitFor(() => Promise.resolve(all(root.ts).includes('runbook.anyway')), {
+      what: 'the skipped defrag with Run anyway',
+      timeoutMs: 60_000,
+    });
+    expect(all(root.ts)).toMatch(/skipped: no member fragmented/);
+    const skipped = threadOf(root.ts).find((m) =>
+      JSON.stringify(m.blocks ?? []).includes('runbook.anyway'),
+    )!;
+    const anyway = blockActionBody({
+      actionId: 'runbook.anyway',
+      value: /"value":"([^"]+\|defrag)"/.exec(JSON.stringify(skipped.blocks))![1]!,
+      userId: 'U0BOB',
+      messageTs: skipped.ts,
+      channel: CHANNEL,
+      responseUrl: `${slack.url}response`,
+    });
+    expect((await postSigned(main.base, anyway, SECRET)).status).toBe(200);
     await waitFor(() => Promise.resolve(all(root.ts).includes('approval.approve')), {
       what: 'the defrag approval request',
       timeoutMs: 60_000,
@@ -315,7 +333,7 @@ describe('runbooks started by hand', () => {
       JSON.stringify(m.blocks ?? []).includes('approval.approve'),
     )!;
     const id = /"value":"([^"]+)"/.exec(JSON.stringify(request.blocks))![1]!;
-    // U0BOB started the run, so U0BOB's approval would be one person's word: refused.
+    // U0BOB asked for it, so U0BOB's approval would be one person's word: refused.
     const clickBody = blockActionBody({
       actionId: 'approval.approve',
       value: id,

@@ -228,9 +228,9 @@ describe('Node NotReady from an Alertmanager notification', () => {
     });
     expect(unschedulable()).toBe(true); // the rejected uncordon changed nothing
     const end = text(root.ts);
-    expect(end).toMatch(/cordon approved by U0BOB/);
-    expect(end).toMatch(/done by U0CAROL/);
-    expect(end).toMatch(/uncordon rejected by U0BOB/);
+    expect(end).toMatch(/cordon approved by <@U0BOB>/);
+    expect(end).toMatch(/done by <@U0CAROL>/);
+    expect(end).toMatch(/uncordon rejected by <@U0BOB>/);
     expect(end).toMatch(/Alert firing: KubeNodeNotReady/);
   }, 120_000);
 });

@@ -486,6 +486,7 @@ describe('secrets and configuration', () => {
       SLACK_BOT_TOKEN: 'xoxb-test-token',
       SLACK_SIGNING_SECRET: 'test-signing-secret',
       QUORUM_ALERT_TOKEN: 'an-alert-token-of-32-characters!',
+      QUORUM_ALERTMANAGER_TOKEN: 'an-alertmanager-api-token',
     });
   });
 
@@ -581,6 +582,11 @@ describe('network, availability, exposure', () => {
     );
     const fullBot = named<NetworkPolicy>(full, 'NetworkPolicy', 'quorum-bot');
     expect(egressPorts(fullBot)).toContain('6380/TCP');
+    // Silences from incident threads: the bot reaches Alertmanager's API, the workers do not.
+    expect(egressPorts(fullBot)).toContain('9093/TCP');
+    expect(egressPorts(named<NetworkPolicy>(full, 'NetworkPolicy', 'quorum-worker'))).not.toContain(
+      '9093/TCP',
+    );
     expect(fullBot.spec.ingress[0]!.from).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
     ]);

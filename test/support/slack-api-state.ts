@@ -139,6 +139,14 @@ export class SlackState {
             is_member: true,
           },
         };
+      case 'chat.getPermalink': {
+        // Slack's shape: https://WORKSPACE.slack.com/archives/CHANNEL/p + the ts without its dot.
+        const ts = str(body.message_ts);
+        if (!this.messages.has(`${channel}/${ts}`))
+          return { ok: false, error: 'message_not_found' };
+        const permalink = `https://quorum-test.slack.com/archives/${channel}/p${ts.replace('.', '')}`;
+        return { ok: true, channel, permalink };
+      }
       case 'usergroups.users.list': {
         const users = this.usergroups.get(str(body.usergroup));
         return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };

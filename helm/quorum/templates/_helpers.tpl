@@ -176,6 +176,7 @@ readinessProbe:
 {{ include "quorum.secretEnv" (dict "root" . "name" "SLACK_SIGNING_SECRET" "optional" true) }}
 {{ include "quorum.secretEnv" (dict "root" . "name" "SLACK_APP_TOKEN" "optional" true) }}
 {{ include "quorum.secretEnv" (dict "root" . "name" "QUORUM_ALERT_TOKEN" "optional" true) }}
+{{ include "quorum.secretEnv" (dict "root" . "name" "QUORUM_ALERTMANAGER_TOKEN" "optional" true) }}
 {{- end }}
 
 {{/* Volumes every pod has: the config file and a writable /tmp. */}}

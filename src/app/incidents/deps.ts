@@ -2,6 +2,7 @@
 import type { Config } from '../../config/schema.js';
 import type { Logger } from '../../domain/logger.js';
 import type { OutboxWriter } from '../../domain/outbox-message.js';
+import type { AlertmanagerConnector } from '../../domain/silence.js';
 import type { StateRedis } from '../../state/redis.js';
 import type { RunbookEngine } from '../runbooks/engine.js';
 
@@ -13,5 +14,7 @@ export interface IncidentDeps {
   engine?: RunbookEngine;
   config: Config;
   logger: Logger;
+  /** Reaches the groups' Alertmanagers, for silences from the thread (app/incidents/silence*.ts). */
+  alertmanager?: AlertmanagerConnector;
   now?: () => number;
 }

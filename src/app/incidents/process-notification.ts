@@ -8,10 +8,12 @@ import type { AlertNotification } from '../../domain/alert.js';
 import type { Runbook } from '../../domain/runbook.js';
 import { matchRunbook } from '../../operations/runbooks/match.js';
 import { appendAudit } from '../../state/audit.js';
-import { changeIncident } from '../../state/incidents.js';
+import { changeIncident, linkRunToIncident } from '../../state/incidents.js';
 import type { IncidentDeps } from './deps.js';
 import { channelFor, clusterOf, labelsOf } from './route.js';
 import { say } from './say.js';
+import { withSilencing } from './silence-common.js';
+import { expireOnResolve } from './silence-expire.js';
 import { startRunbook } from './start-runbook.js';
 import { transition, type Change } from './transition.js';
 
@@ -41,10 +43,12 @@ export async function processNotification(
     });
     change = t?.change;
     if (!t) return undefined;
-    return t.change.type === 'opened' && runbook ? withRun(t.group, runbook) : t.group;
+    const next = withSilencing(deps, n, t.group);
+    return t.change.type === 'opened' && runbook ? withRun(next, runbook) : next;
   });
   if (!group || !change) return 'repeat';
   await say(deps, group, change, now);
+  if (change.type === 'resolved') await expireOnResolve(deps, group);
   await appendAudit(deps.redis, deps.prefix, {
     type: 'alert.received',
     who: 'alertmanager',
@@ -53,8 +57,10 @@ export async function processNotification(
     outcome: change.type,
     at: now,
   }).catch((err: unknown) => deps.logger.warn({ err }, 'audit log not written'));
-  if (change.type === 'opened' && deps.engine && group.runId)
+  if (change.type === 'opened' && deps.engine && group.runId) {
+    await linkRunToIncident(deps.redis, deps.prefix, group.runId, group.groupKey);
     await startRunbook({ ...deps, engine: deps.engine }, group, labels);
+  }
   return change.type;
 }
 

@@ -4,7 +4,7 @@
  * changed, and a line for the post-mortem of the thread's runbook run.
  */
 import { alertName } from '../../domain/alert.js';
-import type { IncidentGroup, IncidentView } from '../../domain/incident.js';
+import type { IncidentGroup } from '../../domain/incident.js';
 import {
   alertsChangedMessage,
   incidentReopenedMessage,
@@ -15,9 +15,14 @@ import {
 import { appendRunAlert } from '../../state/runbook-runs.js';
 import { threadWriter } from '../thread-writer.js';
 import type { IncidentDeps } from './deps.js';
+import { editRoot, viewOf, type RootDeps } from './root.js';
 import { shownAlerts, type Change } from './transition.js';
 
-const view = (g: IncidentGroup): IncidentView => ({ ...g, alerts: shownAlerts(g) });
+/** What the root needs of the incident workflow's deps. */
+export const rootDeps = (deps: IncidentDeps): RootDeps => ({
+  ...deps,
+  runbooks: deps.engine?.runbooks ?? [],
+});
 
 /** The incident's thread: replies wait for its root (posted under `rootRef`). */
 export const inThread = (deps: IncidentDeps, g: IncidentGroup) =>
@@ -25,21 +30,20 @@ export const inThread = (deps: IncidentDeps, g: IncidentGroup) =>
 
 export async function say(deps: IncidentDeps, g: IncidentGroup, change: Change, now: number) {
   const id = `${g.rootRef}-v${g.version}`;
-  const root = incidentRootMessage(view(g), now);
-  const channel = threadWriter(deps.outbox, { channel: g.channel });
   const reply = (m: SlackMessage) => inThread(deps, g).post(`${id}-reply`, m);
   const timeline = (text: string) => noteForPostMortem(deps, g, text, now);
   if (change.type === 'opened') {
-    await channel.post(`${id}-root`, root, g.rootRef);
+    const root = incidentRootMessage(await viewOf(rootDeps(deps), g), now);
+    await threadWriter(deps.outbox, { channel: g.channel }).post(`${id}-root`, root, g.rootRef);
     await timeline(`Alert firing: ${shownAlerts(g).map(alertName).join(', ')}`);
     return;
   }
-  await channel.edit(g.rootRef, `${id}-root`, root);
+  await editRoot(rootDeps(deps), g);
   if (change.type === 'resolved') {
-    await reply(incidentResolvedMessage(view(g), now));
+    await reply(incidentResolvedMessage(await viewOf(rootDeps(deps), g), now));
     await timeline('All alerts of the group resolved');
   } else if (change.type === 'reopened') {
-    await reply(incidentReopenedMessage(view(g)));
+    await reply(incidentReopenedMessage(await viewOf(rootDeps(deps), g)));
     await timeline('Firing again (reopened)');
   } else if (change.joined.length || change.resolved.length) {
     await reply(alertsChangedMessage(change.joined, change.resolved, g.truncatedAlerts));

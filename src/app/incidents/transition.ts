@@ -79,6 +79,7 @@ export function transition(
       status: 'firing' as const,
       resolvedAt: undefined,
       reopened: group.reopened + 1,
+      reopenedAt: ctx.now,
     };
     return { group: reopened, change: { type: 'reopened' } };
   }

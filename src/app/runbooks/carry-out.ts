@@ -1,7 +1,7 @@
 /**
  * Performing one Effect of operations/runbooks/walk.ts: enqueue a diagnose step's job,
- * ask for an action step's approval, post a manual step with its Done button, or post
- * the post-mortem. Every name derives from the run and step (ids.ts), so carrying an
+ * ask for an action step's approval, post a manual step with its Done button, post a
+ * step its condition skipped (with Run anyway), or post the post-mortem. Every name derives from the run and step (ids.ts), so carrying an
  * effect out twice acts once.
  */
 import type { RunbookRun } from '../../domain/runbook-run.js';
@@ -11,6 +11,7 @@ import { approvalRequestMessage, escapeMrkdwn, textMessage } from '../../render/
 import {
   manualStepMessage,
   postMortemMessage,
+  skippedStepMessage,
   stepStartedMessage,
 } from '../../render/block-kit/runbook.js';
 import { appendAudit } from '../../state/audit.js';
@@ -41,6 +42,12 @@ export async function carryOut(
   const steps = ctx.runbookOf(run).steps;
   const n = steps.findIndex((s) => s.id === effect.step.id) + 1;
   const key = stepKey(run, effect.step.id);
+  if (effect.type === 'skipped') {
+    const m = skippedStepMessage(run, effect.step, effect.reason, n, steps.length);
+    await ctx.post(run, `${key}-skipped`, m);
+    await ctx.audit(run, 'runbook.step', effect.step.id, `skipped: ${effect.reason}`);
+    return undefined;
+  }
   if (effect.type === 'manual') {
     const m = manualStepMessage(run, effect.step, effect.commands, n, steps.length);
     await ctx.post(run, key, m, manualRef(run, effect.step.id));

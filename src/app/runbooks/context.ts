@@ -19,6 +19,7 @@ import { appendAudit } from '../../state/audit.js';
 import type { StateRedis } from '../../state/redis.js';
 import { threadWriter, type ThreadWriter } from '../thread-writer.js';
 import { listRef } from './ids.js';
+import { postResultsInOrder } from './step-results.js';
 
 export interface RunbookEngineDeps {
   redis: StateRedis;
@@ -37,6 +38,11 @@ export interface RunbookEngineDeps {
    * step running longer (plus some queueing).
    */
   jobBoundMs?: (job: string, cluster: string) => number | undefined;
+  /**
+   * Told after every stored change of a run (the incident workflow re-renders the
+   * incident's root from it: an alert resolved while steps still wait is not over).
+   */
+  onRunChanged?: (run: RunbookRun) => Promise<void>;
 }
 
 export type RunAuditType = Extract<AuditEventType, `runbook.${string}`>;
@@ -46,6 +52,7 @@ export interface RunContext {
   now(): number;
   runbookOf(run: RunbookRun): Runbook;
   thread(run: RunbookRun): ThreadWriter;
+  /** Edits the checklist, posts the step results now due in step order, tells onRunChanged. */
   refreshChecklist(run: RunbookRun): Promise<void>;
   post(run: RunbookRun, id: string, message: SlackMessage, ref?: string): Promise<void>;
   /** Best effort: a lost audit line is logged, never the run's failure. */
@@ -62,7 +69,7 @@ export function runContext(deps: RunbookEngineDeps): RunContext {
   const now = deps.now ?? Date.now;
   const runbookOf = (run: RunbookRun) => findRunbook(deps.runbooks, run.runbook);
   const thread = (run: RunbookRun) => threadWriter(deps.outbox, run.thread);
-  return {
+  const ctx: RunContext = {
     deps,
     now,
     runbookOf,
@@ -71,6 +78,13 @@ export function runContext(deps: RunbookEngineDeps): RunContext {
       const ref = listRef(run);
       const message = checklistMessage(run, runbookOf(run));
       await thread(run).edit(ref, `${ref}-v${run.version}`, message, run.finishedAt !== undefined);
+      await postResultsInOrder(ctx, run);
+      // Best effort: the root catches up at the run's next change.
+      await deps
+        .onRunChanged?.(run)
+        .catch((err: unknown) =>
+          deps.logger.warn({ err, run: run.id }, 'incident root not refreshed'),
+        );
     },
     async post(run, id, message, ref) {
       await thread(run).post(id, message, ref);
@@ -82,4 +96,5 @@ export function runContext(deps: RunbookEngineDeps): RunContext {
       );
     },
   };
+  return ctx;
 }

@@ -11,7 +11,10 @@ import type { Runbook } from '../../domain/runbook.js';
 import type { StepOutcome } from '../../operations/runbooks/walk.js';
 import { runContext } from './context.js';
 import { decideStep, startRun, tickOff, type StartRun } from './events.js';
+import { runAnyway } from './run-anyway.js';
 import { sweepRuns, type RunSweepDeps } from './sweep.js';
+import { readRun } from '../../state/runbook-runs.js';
+import { keepResult, postResultsInOrder, type JobEnd } from './step-results.js';
 import { endStep, type StepLink } from './walk-on.js';
 
 export type { RunbookEngineDeps } from './context.js';
@@ -20,12 +23,20 @@ export type { StartRun } from './events.js';
 export interface RunbookEngine {
   readonly runbooks: readonly Runbook[];
   start(input: StartRun): Promise<RunbookRun>;
-  /** A step's job ended (called by the worker). */
-  jobEnded(link: StepLink, outcome: StepOutcome): Promise<void>;
+  /**
+   * A step's job ended (called by the worker). With `end`, the step's result message is
+   * kept first and posted in step order (step-results.ts); the worker posts none itself.
+   */
+  jobEnded(link: StepLink, outcome: StepOutcome, end?: JobEnd): Promise<void>;
   /** An action step's approval was decided (called by the approval workflow). */
   decided(link: StepLink, decision: 'approved' | 'rejected', by: string): Promise<void>;
   /** A manual step's Done button. False when it was not waiting (a second click, an unknown run). */
   manualDone(runId: string, stepId: string, by: string): Promise<boolean>;
+  /**
+   * Run anyway on a step its condition skipped: an action asks for approval in the
+   * thread (not tied to the run), a diagnosis runs. What to tell the clicker, if anything.
+   */
+  runAnyway(runId: string, stepId: string, by: string): Promise<string | undefined>;
   /** Ends what waits past its bound in the open runs (the sweeper calls it); how many runs it changed. */
   sweepRuns(): Promise<number>;
 }
@@ -35,9 +46,16 @@ export function createRunbookEngine(deps: RunSweepDeps): RunbookEngine {
   return {
     runbooks: deps.runbooks,
     start: (input) => startRun(ctx, input),
-    jobEnded: (link, outcome) => endStep(ctx, link, outcome),
+    jobEnded: async (link, outcome, end) => {
+      if (end) await keepResult(ctx, link, end);
+      await endStep(ctx, link, outcome);
+      // Again, for a re-delivered end whose change was stored before a crash: a no-op otherwise.
+      const run = await readRun(deps.redis, deps.prefix, link.run);
+      if (run) await postResultsInOrder(ctx, run);
+    },
     decided: (link, decision, by) => decideStep(ctx, link, decision, by),
     manualDone: (runId, stepId, by) => tickOff(ctx, runId, stepId, by),
+    runAnyway: (runId, stepId, by) => runAnyway(ctx, runId, stepId, by),
     sweepRuns: () => sweepRuns(deps),
   };
 }

@@ -25,3 +25,9 @@ export const abandonedId = (run: RunbookRun) => `rb-${run.id}-abandoned`;
 export const stepRequestId = (run: RunbookRun, step: string) => `rb-${run.id}-${short(step)}`;
 /** The approval an action step asks for. */
 export const stepApprovalId = (run: RunbookRun, step: string) => `rb_${run.id}_${short(step)}`;
+/** The approval a Run anyway click on a skipped step asks for (one, however often clicked). */
+export const anywayApprovalId = (run: RunbookRun, step: string) =>
+  `rb_${short(run.id)}${short(`${run.id}|${step}|anyway`)}_anyway`;
+/** The request id of a skipped diagnose step's job run anyway. */
+export const anywayRequestId = (run: RunbookRun, step: string) =>
+  `rb-${run.id}-${short(step)}-anyway`;

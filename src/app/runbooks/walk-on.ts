@@ -12,6 +12,7 @@ import {
 } from '../../operations/runbooks/walk.js';
 import { changeRun } from '../../state/runbook-runs.js';
 import { carryOut, type NotEnqueued } from './carry-out.js';
+import { postResultsInOrder } from './step-results.js';
 import type { RunContext } from './context.js';
 
 export interface StepLink {
@@ -29,6 +30,9 @@ export async function walkOn(ctx: RunContext, runId: string): Promise<void> {
     return walked.effects.length ? walked.run : undefined;
   });
   if (!stored) return;
+  // Results due come before what follows them (the next step, the post-mortem), whichever
+  // replica or handler stored the step's end.
+  await postResultsInOrder(ctx, stored);
   const failed: NotEnqueued[] = [];
   for (const effect of effects) {
     const notEnqueued = await carryOut(ctx, stored, effect);

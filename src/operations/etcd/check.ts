@@ -10,6 +10,7 @@ import { checkFindings, noAnswerFindings, type CheckFacts } from './check-rules.
 import { compareHashes } from './hash-compare.js';
 import { measureLatency, type LatencySamples } from './latency-step.js';
 import { probeMember, readClusterView } from './probe.js';
+import { checkMetrics } from './rules/metrics.js';
 
 export interface EtcdCheckInput {
   cluster: string;
@@ -60,6 +61,7 @@ export async function checkEtcd(
       finishedAt: new Date().toISOString(),
       findings,
       couldNotRun: reachable.length === 0 ? 'no etcd member answered from here' : undefined,
+      metrics: checkMetrics(facts),
       data: {
         endpoints: [...input.endpoints],
         timeoutMs: input.timeoutMs,

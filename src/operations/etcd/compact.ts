@@ -93,6 +93,8 @@ export async function listAlarms(
             title: `Alarm ${a.alarm} on member ${a.memberId}`,
           }))
         : [{ id: 'etcd.alarms', severity: 'ok' as const, title: 'No alarms' }],
+      // Read, so observed: later runbook steps may test the count (operations/runbooks).
+      metrics: { 'etcd.alarms.count': alarms.length },
       data: { alarms },
     };
   });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { QuorumError } from '../../domain/errors.js';
-import { runbookSchema, type Runbook } from '../../domain/runbook.js';
+import { runbookSchema, type Condition, type Runbook } from '../../domain/runbook.js';
 
 /** What the loader needs to know of a job kind a step names (from the job catalogue). */
 export type JobLookup = (name: string) => { destructive: boolean } | undefined;
@@ -91,6 +91,7 @@ export function checkRunbook(r: Runbook, jobs: JobLookup, file: string): void {
   r.steps.forEach((step, i) => {
     const at = `steps.${i} (${step.id})`;
     if (ids.has(step.id)) throw invalid(file, `${at}: id used twice`, 'give each step its own id');
+    if (step.when) checkCondition(step.when, `${at}.when`, ids, r, file);
     ids.add(step.id);
     const texts = [step.title, step.explain ?? ''];
     if (step.kind === 'manual') texts.push(...step.commands);
@@ -125,6 +126,32 @@ export function checkRunbook(r: Runbook, jobs: JobLookup, file: string): void {
         );
     }
   });
+}
+
+/** A condition's `step:` must name a step before its own (a condition reads earlier steps). */
+function checkCondition(
+  c: Condition,
+  at: string,
+  earlier: ReadonlySet<string>,
+  r: Runbook,
+  file: string,
+): void {
+  if ('any' in c || 'all' in c) {
+    const key = 'any' in c ? 'any' : 'all';
+    ('any' in c ? c.any : c.all).forEach((child, i) =>
+      checkCondition(child, `${at}.${key}.${i}`, earlier, r, file),
+    );
+    return;
+  }
+  if (c.step === undefined || earlier.has(c.step)) return;
+  const known = r.steps.some((s) => s.id === c.step);
+  throw invalid(
+    file,
+    known
+      ? `${at}.step: "${c.step}" is not an earlier step (a condition reads what the steps before it found)`
+      : `${at}.step: there is no step "${c.step}"`,
+    `name one of the steps before it${earlier.size ? ` (${[...earlier].join(', ')})` : ''}, or leave step out to read every earlier step`,
+  );
 }
 
 export const placeholders = (text: string): string[] =>

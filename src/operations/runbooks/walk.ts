@@ -3,13 +3,22 @@
  * step's end, an approval decision or a ticked-off manual step changes. Steps run in
  * order; consecutive diagnose steps start together (they only read); an action waits
  * for an approval, a manual step for its Done button. Nothing waits for ever: a step
- * whose approval expired, or a run abandoned, ends (stepExpired, runAbandoned). The
+ * whose approval expired, or a run abandoned, ends (stepExpired, runAbandoned). A step
+ * with a `when:` waits for every step before it and is skipped when what they found
+ * says it is not needed (gate.ts); a step's end keeps what it found for that. The
  * engine (app/runbooks/) stores the new run and carries out the effects.
  */
 import type { Severity } from '../../domain/report.js';
-import { fill } from './match.js';
-import { isTerminal, type RunbookRun, type StepState } from '../../domain/runbook-run.js';
+import {
+  isTerminal,
+  MAX_KEPT_FINDINGS,
+  type FindingBrief,
+  type RunbookRun,
+  type StepState,
+} from '../../domain/runbook-run.js';
 import { filledStep, type Runbook, type RunbookStep } from '../../domain/runbook.js';
+import { gate } from './gate.js';
+import { fill } from './match.js';
 
 export type Effect =
   /** Enqueue the step's job (a diagnose step). */
@@ -18,6 +27,8 @@ export type Effect =
   | { type: 'approve'; step: RunbookStep; params: Record<string, string | number | boolean> }
   /** Post the manual step with its commands and a Done button. */
   | { type: 'manual'; step: RunbookStep; commands: string[] }
+  /** Its `when:` was false: post that it was skipped, and why (with Run anyway). */
+  | { type: 'skipped'; step: RunbookStep; reason: string }
   /** The run ended: post the post-mortem summary. */
   | { type: 'finished' };
 
@@ -38,7 +49,11 @@ export function newRun(
     title: runbook.title,
     steps: runbook.steps.map((s) => ({ id: s.id, status: 'pending' })),
     timeline: [
-      { at: init.startedAt, text: `Runbook "${runbook.title}" started by ${init.startedBy}` },
+      {
+        at: init.startedAt,
+        text: `Runbook "${runbook.title}" started by ${init.startedBy}`,
+        who: init.startedBy,
+      },
     ],
     version: 0,
   };
@@ -49,14 +64,7 @@ export function advance(input: RunbookRun, runbook: Runbook, now: number): Walke
   const run = clone(input);
   const effects: Effect[] = [];
   if (run.finishedAt !== undefined) return { run, effects };
-  const first = run.steps.findIndex((s) => !isTerminal(s.status));
-  if (first === -1) {
-    run.finishedAt = now;
-    run.outcome ??= 'completed';
-    run.timeline.push({ at: now, text: `Runbook ${run.outcome}` });
-    return { run, effects: [{ type: 'finished' }] };
-  }
-  for (let i = first; i < run.steps.length; i++) {
+  for (let i = 0; i < run.steps.length; i++) {
     const state = run.steps[i] as StepState;
     const step = runbook.steps[i] as RunbookStep;
     if (isTerminal(state.status)) continue;
@@ -64,8 +72,15 @@ export function advance(input: RunbookRun, runbook: Runbook, now: number): Walke
       if (step.kind === 'diagnose') continue; // others may start beside a running diagnosis
       break;
     }
+    const settled = run.steps.slice(0, i).every((s) => isTerminal(s.status));
+    const gated = gate(run, runbook, i, settled, now);
+    if (gated === 'wait') break;
+    if (gated !== 'go') {
+      effects.push({ type: 'skipped', step: filledStep(step, run.params), reason: gated.skipped });
+      continue;
+    }
     if (step.kind === 'diagnose') {
-      if (i !== first && !precededOnlyByDiagnoses(run, runbook, first, i)) break;
+      if (!settled && !precededOnlyByDiagnoses(run, runbook, i)) break;
       start(run, state, 'running', now, `Started: ${fill(step.title, run.params)}`);
       effects.push({
         type: 'run',
@@ -74,7 +89,7 @@ export function advance(input: RunbookRun, runbook: Runbook, now: number): Walke
       });
       continue;
     }
-    if (i !== first) break; // an action or manual step waits for everything before it
+    if (!settled) break; // an action or manual step waits for everything before it
     if (step.kind === 'action') {
       start(run, state, 'waiting', now, `Approval requested: ${fill(step.title, run.params)}`);
       effects.push({
@@ -98,11 +113,18 @@ export function advance(input: RunbookRun, runbook: Runbook, now: number): Walke
     }
     break;
   }
+  if (run.steps.every((s) => isTerminal(s.status))) {
+    run.finishedAt = now;
+    run.outcome ??= 'completed';
+    run.timeline.push({ at: now, text: `Runbook ${run.outcome}` });
+    effects.push({ type: 'finished' });
+  }
   return { run, effects };
 }
 
-function precededOnlyByDiagnoses(run: RunbookRun, runbook: Runbook, from: number, to: number) {
-  for (let j = from; j < to; j++) {
+/** Whether every step before `to` that is not over yet is a diagnosis (they may run side by side). */
+function precededOnlyByDiagnoses(run: RunbookRun, runbook: Runbook, to: number) {
+  for (let j = 0; j < to; j++) {
     if (isTerminal((run.steps[j] as StepState).status)) continue;
     if ((runbook.steps[j] as RunbookStep).kind !== 'diagnose') return false;
   }
@@ -121,7 +143,11 @@ function start(
   run.timeline.push({ at: now, text });
 }
 
-function jobParams(step: RunbookStep, run: RunbookRun): Record<string, string | number | boolean> {
+/** A step's `with:`, `{{param}}` filled in from the run: its job's parameters. */
+export function jobParams(
+  step: RunbookStep,
+  run: RunbookRun,
+): Record<string, string | number | boolean> {
   if (step.kind === 'manual') return {};
   return Object.fromEntries(
     Object.entries(step.with).map(([k, v]) => [k, typeof v === 'string' ? fill(v, run.params) : v]),
@@ -129,7 +155,15 @@ function jobParams(step: RunbookStep, run: RunbookRun): Record<string, string | 
 }
 
 export type StepOutcome =
-  { ok: true; severity: Severity; summary: string } | { ok: false; reason: string };
+  | {
+      ok: true;
+      severity: Severity;
+      summary: string;
+      /** What the report found, for the `when:` of later steps. */
+      findings?: FindingBrief[];
+      metrics?: Record<string, number>;
+    }
+  | { ok: false; reason: string };
 
 /** A step's job ended. A failed action stops the run: what follows assumed it worked. */
 export function stepFinished(
@@ -148,6 +182,8 @@ export function stepFinished(
     state.status = 'done';
     state.severity = outcome.severity;
     state.summary = outcome.summary;
+    if (outcome.findings) state.findings = outcome.findings.slice(0, MAX_KEPT_FINDINGS);
+    if (outcome.metrics) state.metrics = { ...outcome.metrics };
     run.timeline.push({ at: now, text: `${fill(step.title, run.params)}: ${outcome.summary}` });
     return run;
   }
@@ -173,7 +209,7 @@ export function stepDecided(
   state.at = now;
   state.status = decision === 'approved' ? 'running' : 'skipped';
   if (decision === 'rejected') state.summary = `rejected by ${by}`;
-  run.timeline.push({ at: now, text: `${stepId} ${decision} by ${by}` });
+  run.timeline.push({ at: now, text: `${stepId} ${decision} by ${by}`, who: by });
   return run;
 }
 
@@ -193,7 +229,7 @@ export function manualDone(
   state.by = by;
   state.at = now;
   state.summary = `done by ${by}`;
-  run.timeline.push({ at: now, text: `${fill(step.title, run.params)}: done by ${by}` });
+  run.timeline.push({ at: now, text: `${fill(step.title, run.params)}: done by ${by}`, who: by });
   return run;
 }
 

@@ -9,7 +9,9 @@ import type { IncidentView } from '../../domain/incident.js';
 import type { Block, SlackMessage } from './blocks.js';
 import { context, fieldSections, header, section, textMessage } from './build.js';
 import { escapeMrkdwn } from './escape.js';
+import { incidentState, openSummary, spanText } from './incident-state.js';
 import { LIMITS, truncate } from './limits.js';
+import { silenceBlocks } from './silence.js';
 
 const KEY_LABELS = [
   'cluster',
@@ -31,13 +33,6 @@ function link(url: string | undefined, text: string): string | undefined {
   return `<${url}|${escapeMrkdwn(text)}>`;
 }
 
-function durationText(ms: number): string {
-  const m = Math.max(0, Math.round(ms / 60_000));
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  return h < 48 ? `${h} h ${m % 60} min` : `${Math.floor(h / 24)} days ${h % 24} h`;
-}
-
 export function incidentTitle(v: IncidentView): string {
   const first = v.alerts[0];
   const name = first ? alertName(first) : (v.commonLabels.alertname ?? 'alert');
@@ -46,13 +41,8 @@ export function incidentTitle(v: IncidentView): string {
 
 export function incidentRootMessage(v: IncidentView, now: number): SlackMessage {
   const severity = v.commonLabels.severity ?? v.alerts[0]?.labels.severity ?? 'unknown';
-  const resolved = v.status === 'resolved';
-  const sign = resolved ? '✔' : (SEVERITY_SIGN[severity] ?? '▲');
-  const state = resolved
-    ? `Resolved after ${durationText((v.resolvedAt ?? now) - v.firstFiringAt)}`
-    : v.reopened
-      ? `Firing again (reopened ${v.reopened}×)`
-      : 'Firing';
+  const { over, state, notes: runNotes } = incidentState(v, now);
+  const sign = over ? '✔' : (SEVERITY_SIGN[severity] ?? '▲');
   const title = incidentTitle(v);
   const labels = KEY_LABELS.flatMap((k) => {
     const value = v.commonLabels[k] ?? (v.alerts.length === 1 ? v.alerts[0]?.labels[k] : undefined);
@@ -75,6 +65,7 @@ export function incidentRootMessage(v: IncidentView, now: number): SlackMessage 
     link(v.externalURL, 'Alertmanager'),
   ].filter(Boolean);
   const notes = [
+    ...runNotes,
     links.join(' · '),
     v.truncatedAlerts > 0
       ? `${v.truncatedAlerts} more alerts were left out by Alertmanager (max_alerts)`
@@ -83,7 +74,7 @@ export function incidentRootMessage(v: IncidentView, now: number): SlackMessage 
       ? `Runbook *${esc(v.runbook, 100)}* runs in the thread`
       : 'No built-in runbook matches this alert',
   ].filter(Boolean);
-  blocks.push(context(...notes));
+  blocks.push(context(...notes), ...silenceBlocks(v, now));
   return { text: escapeMrkdwn(`${sign} ${state}: ${truncate(title, 200)}`), blocks };
 }
 
@@ -119,9 +110,13 @@ export function alertsChangedMessage(
 }
 
 export function incidentResolvedMessage(v: IncidentView, now: number): SlackMessage {
-  return textMessage(
-    `✔ Resolved: every alert of this group has cleared, after ${durationText((v.resolvedAt ?? now) - v.firstFiringAt)}.`,
-  );
+  const cleared = `every alert of this group has cleared, after ${spanText(v, v.resolvedAt ?? now)}`;
+  const open = v.run?.open ?? [];
+  if (open.length)
+    return textMessage(
+      `▲ The alert resolved — ${cleared} — but the incident is not over: ${openSummary(open)}. The steps stay live in this thread.`,
+    );
+  return textMessage(`✔ Resolved: ${cleared}.`);
 }
 
 export function incidentReopenedMessage(v: IncidentView): SlackMessage {

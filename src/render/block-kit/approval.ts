@@ -7,7 +7,7 @@
 import type { Approval } from '../../domain/approval.js';
 import type { ActionsBlock, Block, SlackMessage } from './blocks.js';
 import { codeText, context, fieldSections, header, plain, section } from './build.js';
-import { escapeMrkdwn, mention, slackDate, utcText } from './escape.js';
+import { escapeMrkdwn, inlineCode, mention, slackDate, utcText } from './escape.js';
 import { LIMITS, truncate } from './limits.js';
 import { kindLabel, SIGN } from './verdict.js';
 
@@ -45,7 +45,7 @@ function describe(a: ApprovalView, heading: string, verb: string): Block[] {
     ...fieldSections(
       [
         `*Cluster*\n${escapeMrkdwn(a.cluster)}`,
-        `*Action*\n\`${escapeMrkdwn(a.action)}\``,
+        `*Action*\n${inlineCode(a.action)}`,
         `*Expires*\n${slackDate(a.expiresAt)}`,
       ],
       `${mention(a.requestedBy)} ${verb} to run ${what}.`,
@@ -78,7 +78,7 @@ function buttons(a: ApprovalView): ActionsBlock {
   };
 }
 
-const idNote = (a: ApprovalView) => `Request \`${escapeMrkdwn(a.id)}\``;
+const idNote = (a: ApprovalView) => `Request ${inlineCode(a.id)}`;
 
 export function approvalRequestMessage(a: ApprovalView): SlackMessage {
   return {

@@ -3,11 +3,11 @@ import { DRILL_PHASES, type DrillReport } from '../../domain/drill.js';
 import { formatBytes, formatDuration } from '../../domain/units.js';
 import type { Block, SlackMessage } from './blocks.js';
 import { context, fieldSections } from './build.js';
-import { escapeMrkdwn } from './escape.js';
+import { escapeMrkdwn, inlineCode } from './escape.js';
 import { reportMessage } from './report-message.js';
 import { SIGN } from './verdict.js';
 
-const code = (text: string) => `\`${escapeMrkdwn(text)}\``;
+const code = inlineCode;
 const field = (label: string, value: string) => `*${label}*\n${value}`;
 
 function countsField(report: DrillReport): string {

@@ -32,6 +32,15 @@ export function slackDate(ms: number): string {
   return `<!date^${seconds}^{date_short_pretty} at {time}|${utcText(ms)}>`;
 }
 
+/**
+ * Text as inline code (`` `text` ``), escaped. Slack has no escape for a backtick and the
+ * first one ends the span (the rest would be read as mrkdwn: `*` bold, `_` italic), so a
+ * backtick in the text is shown as `ˋ` (U+02CB), which looks alike and closes nothing.
+ */
+export function inlineCode(text: string): string {
+  return `\`${escapeMrkdwn(text).replace(/`/g, '\u02cb')}\``;
+}
+
 /** Text for inside a ``` block: escaped, and a ``` in it cannot close the block early. */
 export function escapeCode(text: string): string {
   return escapeMrkdwn(text).replace(/```/g, '`\u200b``');

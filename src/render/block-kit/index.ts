@@ -18,3 +18,4 @@ export * from './root-message.js';
 export * from './approval.js';
 export { messageForReport } from './by-kind.js';
 export * from './alert.js';
+export * from './silence.js';

@@ -5,7 +5,7 @@ import type { Report } from '../../domain/report.js';
 import type { DefragMemberResult } from '../../domain/snapshot.js';
 import type { SlackMessage } from './blocks.js';
 import { fieldSections } from './build.js';
-import { escapeMrkdwn } from './escape.js';
+import { escapeMrkdwn, inlineCode } from './escape.js';
 import { truncate } from './limits.js';
 import { reportMessage } from './report-message.js';
 import { SIGN } from './verdict.js';
@@ -45,7 +45,7 @@ export function compactMessage(report: CompactResultReport): SlackMessage {
 }
 
 const alarmField = (a: AlarmInfo, sign: string) =>
-  `*${escapeMrkdwn(a.alarm)}*\n${sign} member \`${escapeMrkdwn(a.memberId)}\``;
+  `*${escapeMrkdwn(a.alarm)}*\n${sign} member ${inlineCode(a.memberId)}`;
 
 export function alarmsMessage(report: AlarmsReport): SlackMessage {
   return reportMessage(report, {

@@ -7,7 +7,7 @@ import { formatDuration } from '../../domain/units.js';
 import type { Report } from '../../domain/report.js';
 import type { Block, SlackMessage } from './blocks.js';
 import { capBlocks, context, divider, header, section } from './build.js';
-import { escapeMrkdwn, slackDate } from './escape.js';
+import { escapeMrkdwn, inlineCode, slackDate } from './escape.js';
 import { findingsBlocks } from './findings.js';
 import { LIMITS, truncate } from './limits.js';
 import { kindLabel, verdictText } from './verdict.js';
@@ -24,7 +24,7 @@ export interface ReportFrame {
 function footer(report: Report): Block {
   const started = Date.parse(report.startedAt);
   const took = Date.parse(report.finishedAt) - started;
-  const parts = [`\`${escapeMrkdwn(report.kind)}\``];
+  const parts = [inlineCode(report.kind)];
   if (Number.isFinite(started)) parts.push(`started ${slackDate(started)}`);
   if (Number.isFinite(took) && took >= 0) parts.push(`took ${formatDuration(took)}`);
   return context(parts.join(' · '));

@@ -7,7 +7,7 @@ import type { MemberInfo } from '../../domain/etcd.js';
 import type { Report } from '../../domain/report.js';
 import type { Block, SlackMessage } from './blocks.js';
 import { capBlocks, codeText, context, divider, header, section } from './build.js';
-import { escapeMrkdwn } from './escape.js';
+import { escapeMrkdwn, inlineCode } from './escape.js';
 import { findingsBlocks } from './findings.js';
 import { reportFallback } from './report-message.js';
 import { LIMITS } from './limits.js';
@@ -38,7 +38,7 @@ export function restorePlanMessage(report: RestorePlanResultReport): SlackMessag
   const head: Block[] = [
     header(`etcd restore plan for ${report.cluster}`),
     section(
-      `*Restore ${escapeMrkdwn(report.cluster)} from \`${escapeMrkdwn(snapshot)}\`*\n` +
+      `*Restore ${escapeMrkdwn(report.cluster)} from ${inlineCode(snapshot)}*\n` +
         `Members (from the ${escapeMrkdwn(membersFrom)}): ${names || '?'}`,
     ),
     ...findingsBlocks(report.findings, 6),
@@ -57,7 +57,7 @@ export function restorePlanMessage(report: RestorePlanResultReport): SlackMessag
     code.push(
       context(
         `_…parts ${shown.length + 1} to ${parts.length} left out: too long for one message. ` +
-          `Run \`${escapeMrkdwn(wholePlan(report.cluster, snapshot, file))}\` for the whole plan._`,
+          `Run ${inlineCode(wholePlan(report.cluster, snapshot, file))} for the whole plan._`,
       ),
     );
   }

@@ -1,9 +1,10 @@
 /**
  * A runbook run in its thread: the checklist (edited as steps end), each step's
- * heading, a manual step with its commands and a Done button, the post-mortem
- * summary, and the catalogue for `/runbook list`.
+ * heading, a manual step with its commands and a Done button, a step skipped by its
+ * condition with a Run anyway button, the post-mortem summary, and the catalogue for
+ * `/runbook list`. People are Slack mentions throughout.
  */
-import type { RunbookRun, StepState } from '../../domain/runbook-run.js';
+import type { RunbookRun, StepState, TimelineEntry } from '../../domain/runbook-run.js';
 import { filledStep, type Runbook, type RunbookStep } from '../../domain/runbook.js';
 import type { Block, SlackMessage } from './blocks.js';
 import { codeText, context, header, plain, section, textMessage } from './build.js';
@@ -12,6 +13,8 @@ import { LIMITS, truncate } from './limits.js';
 import { SIGN } from './verdict.js';
 
 export const MANUAL_DONE_ACTION_ID = 'runbook.done';
+/** A step skipped by its `when:`: ask for it anyway (an action through the normal approval). */
+export const RUN_ANYWAY_ACTION_ID = 'runbook.anyway';
 
 const STATUS_SIGN: Record<StepState['status'], string> = {
   pending: '◻',
@@ -24,7 +27,15 @@ const STATUS_SIGN: Record<StepState['status'], string> = {
 };
 
 const esc = (s: string, max = 200) => escapeMrkdwn(truncate(s, max));
-const who = (s: string) => (s.startsWith('U') || s.startsWith('W') ? mention(s) : esc(s, 80));
+const who = (s: string) => mention(truncate(s, 80));
+
+/** `text` escaped, with the person it names (`by`, a raw id in it) as a mention. */
+function naming(text: string, by: string | undefined, max = 200): string {
+  const escaped = esc(text, max);
+  if (!by) return escaped;
+  const raw = escapeMrkdwn(by);
+  return raw && escaped.includes(raw) ? escaped.split(raw).join(mention(by)) : escaped;
+}
 
 function stepLine(step: RunbookStep, state: StepState, n: number): string {
   const sign =
@@ -35,7 +46,7 @@ function stepLine(step: RunbookStep, state: StepState, n: number): string {
         ? ' — waiting for approval'
         : ' — waiting for Done'
       : '';
-  const summary = state.summary ? ` — ${esc(state.summary)}` : '';
+  const summary = state.summary ? ` — ${naming(state.summary, state.by)}` : '';
   return `${sign} ${n}. _${step.phase}_ · ${esc(step.title, 150)}${waiting}${summary}`;
 }
 
@@ -82,6 +93,37 @@ export function stepStartedMessage(step: RunbookStep, n: number, of: number): Sl
   return { text: truncate(text, 3_000), blocks: [section(truncate(text, LIMITS.sectionText))] };
 }
 
+/** A step whose `when:` was false: why, and (a job step) a Run anyway button. */
+export function skippedStepMessage(
+  run: RunbookRun,
+  step: RunbookStep,
+  reason: string,
+  n: number,
+  of: number,
+): SlackMessage {
+  const head = `*Step ${n}/${of} · ${step.phase} — ${esc(step.title, 150)}*`;
+  const text = `${head}\n${STATUS_SIGN.skipped} skipped: ${esc(reason, 1_000)}`;
+  const blocks: Block[] = [section(truncate(text, LIMITS.sectionText))];
+  if (step.kind !== 'manual') {
+    const how =
+      step.kind === 'action'
+        ? 'Run anyway asks for approval as usual.'
+        : 'Run anyway runs it now (it only reads).';
+    blocks.push(context(how), {
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: RUN_ANYWAY_ACTION_ID,
+          text: plain('Run anyway', LIMITS.buttonText),
+          value: `${run.id}|${step.id}`,
+        },
+      ],
+    });
+  }
+  return { text: truncate(escapeMrkdwn(`Skipped: ${step.title}: ${reason}`), 3_000), blocks };
+}
+
 export function manualStepMessage(
   run: RunbookRun,
   step: RunbookStep,
@@ -116,15 +158,15 @@ export function postMortemMessage(
   run: RunbookRun,
   alertTimeline: { at: number; text: string }[] = [],
 ): SlackMessage {
-  const entries = [...alertTimeline, ...run.timeline].sort((a, b) => a.at - b.at);
-  const lines = entries.map((e) => `${utcText(e.at).slice(11)}  ${truncate(e.text, 200)}`);
-  const body = truncate(lines.join('\n'), 2_800);
+  const entries: TimelineEntry[] = [...alertTimeline, ...run.timeline].sort((a, b) => a.at - b.at);
+  const lines = entries.map((e) => `\`${utcText(e.at).slice(11, 16)}\`  ${naming(e.text, e.who)}`);
+  const body = truncate(lines.join('\n'), LIMITS.sectionText);
   return {
     text: escapeMrkdwn(`Post-mortem summary: ${run.title}`),
     blocks: [
       header('Post-mortem summary'),
       section(`*${esc(run.title)}* on *${esc(run.cluster, 60)}* — ${run.outcome ?? 'in progress'}`),
-      section(codeText(body)),
+      section(body),
       context('Times in UTC. Add the root cause and follow-ups before you close the incident.'),
     ],
   };

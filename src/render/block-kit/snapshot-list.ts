@@ -3,7 +3,7 @@ import { formatBytes, formatDuration } from '../../domain/units.js';
 import type { SnapshotEntry } from '../../domain/snapshot.js';
 import type { Block, SlackMessage } from './blocks.js';
 import { capBlocks, context, header, section } from './build.js';
-import { escapeMrkdwn } from './escape.js';
+import { escapeMrkdwn, inlineCode } from './escape.js';
 import { LIMITS, truncate } from './limits.js';
 import { SIGN } from './verdict.js';
 
@@ -18,7 +18,7 @@ function line(e: SnapshotEntry, now: Date): string {
     ? `${SIGN.ok} checked when taken`
     : `${SIGN.warn} ${escapeMrkdwn(truncate(e.problem ?? 'not checked', 200))}`;
   const rev = e.revision !== undefined ? `rev ${e.revision}` : 'rev ?';
-  return `\`${escapeMrkdwn(e.id)}\` · ${age(e.createdAt, now)} · ${rev} · ${formatBytes(e.size)} · ${verified}`;
+  return `${inlineCode(e.id)} · ${age(e.createdAt, now)} · ${rev} · ${formatBytes(e.size)} · ${verified}`;
 }
 
 /** Lines packed into sections of at most 3000 characters. */

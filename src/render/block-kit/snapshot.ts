@@ -4,7 +4,7 @@ import type { Report } from '../../domain/report.js';
 import type { SnapshotEntry, SnapshotMeta } from '../../domain/snapshot.js';
 import type { Block, SlackMessage } from './blocks.js';
 import { context, fieldSections } from './build.js';
-import { escapeMrkdwn } from './escape.js';
+import { escapeMrkdwn, inlineCode } from './escape.js';
 import { reportMessage } from './report-message.js';
 import { SIGN } from './verdict.js';
 
@@ -21,7 +21,7 @@ export type SnapshotVerifyReport = Report<{
   sha256: string;
 }>;
 
-const code = (text: string) => `\`${escapeMrkdwn(text)}\``;
+const code = inlineCode;
 const field = (label: string, value: string) => `*${label}*\n${value}`;
 
 function metaFields(meta: SnapshotMeta): string[] {

@@ -56,7 +56,7 @@ export async function endWithReport(
   const { report } = result;
   const failure = reportFailure(report);
   if (result.finishedAt === undefined) {
-    await deps.reporter.result(r.envelope.target, r.info, report);
+    if (!postedByRunbook(deps, r)) await deps.reporter.result(r.envelope.target, r.info, report);
     observeReport(deps.metrics, report);
     const severity = worstSeverity(report.findings);
     await ctx.audit.note('job.finished', failure ? `failed: ${failure}` : severity);
@@ -83,7 +83,7 @@ export async function endRefused(
   const { reason } = outcome;
   deps.logger.error({ job: r.info.id, outcome: outcome.kind }, `${r.info.title}: ${reason}`);
   await ctx.audit.note('job.finished', `failed: ${outcome.kind}: ${reason}`);
-  await deps.reporter.failure(r.envelope.target, r.info, reason);
+  if (!postedByRunbook(deps, r)) await deps.reporter.failure(r.envelope.target, r.info, reason);
   await after(deps, r.envelope, { failure: reason });
   deps.metrics.jobsFailed.inc(labelsOf(r));
   if (ctx.started !== undefined)
@@ -110,10 +110,18 @@ export async function endAttemptFailed(
   deps.logger[final ? 'error' : 'warn']({ job: job.id, attempt, err }, `${r.info.title} failed`);
   const retryIn = final ? undefined : backoffMs(r.kind, attempt);
   if (final) await audit.note('job.finished', `failed: ${reason}`);
-  await deps.reporter.failure(r.envelope.target, r.info, err, retryIn);
+  if (!final || !postedByRunbook(deps, r))
+    await deps.reporter.failure(r.envelope.target, r.info, err, retryIn);
   if (final) await after(deps, r.envelope, { failure: reason });
   return permanent ? new UnrecoverableError(reason) : err;
 }
+
+/**
+ * A runbook step's job: its result (or final failure) is posted by the runbook engine
+ * through the afterJob hook, labelled and in step order (app/runbooks/step-results.ts).
+ */
+const postedByRunbook = (deps: ProcessorDeps, r: Resolved) =>
+  r.envelope.runbook !== undefined && deps.afterJob !== undefined;
 
 /** The afterJob hook; its failure is logged, never the job's. */
 async function after(

@@ -1,8 +1,9 @@
 /**
  * The outbox consumer: drains streams of Slack messages (outbox.ts) through the
- * WebClient. One drain job per stream at a time keeps a thread in order; a channel's
- * next-allowed time in Redis paces it to about one message per `intervalMs`, and a
- * drain that must wait is delayed in BullMQ rather than holding a worker slot. A 429
+ * WebClient. One drain job per stream at a time keeps a thread in order; the streams of
+ * a channel take turns (outbox-turns.ts: first come, first served, urgent ones first,
+ * round-robin across threads) paced to about one message per `intervalMs`, and a drain
+ * that must wait for its turn is delayed in BullMQ rather than holding a worker slot. A 429
  * is waited out by the WebClient itself; a transient failure (5xx, network, timeout)
  * delays the drain with backoff — until the message is `retryLimitMs` old, when it is
  * given up like a permanent refusal (HTTP 4xx, `invalid_blocks`, `channel_not_found` …):
@@ -12,18 +13,18 @@
  */
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../domain/logger.js';
 import { isEditStream } from '../../domain/outbox-message.js';
-import { outboxKeys, paceKey } from '../../state/outbox-keys.js';
+import { outboxKeys, type OutboxKeys } from '../../state/outbox-keys.js';
 import type { RuntimeMetrics } from '../http/metrics.js';
 import type { WebClient } from '../slack/web-client.js';
 import { OUTBOX_QUEUE } from './names.js';
 import type { SlackFailure } from '../slack/slack-failure.js';
-import { deadLetter, type QueuedMessage } from './outbox-dead-letter.js';
+import { deadLetter, type Burial, type QueuedMessage } from './outbox-dead-letter.js';
 import { deliver } from './outbox-deliver.js';
 import { resolveRef } from './outbox-refs.js';
-import { FINISH, PACE, TAKE } from './outbox-scripts.js';
+import { FINISH, TAKE } from './outbox-scripts.js';
+import { takeTurn } from './outbox-turns.js';
 import { Outbox, type DrainJobData } from './outbox.js';
 
 export interface OutboxConsumerOptions {
@@ -42,14 +43,14 @@ export interface OutboxConsumerOptions {
    * (`slack.deliveryRetryLimit`; default 15 minutes).
    */
   retryLimitMs?: number;
+  /** A channel's turn not refreshed this long is dropped (default max(10 s, 5 intervals)). */
+  staleTurnMs?: number;
 }
 
 export interface OutboxConsumer {
   close(): Promise<void>;
 }
 
-/** Waits shorter than this are slept in place; longer ones delay the job. */
-const SLEEP_IN_PLACE_MS = 50;
 /** How often a message waiting for its ref's root to be posted looks again. */
 const REF_POLL_MS = 250;
 export const DEFAULT_RETRY_LIMIT_MS = 15 * 60_000;
@@ -92,65 +93,75 @@ async function drain(
 ): Promise<string> {
   const { stream, gen } = job.data;
   const keys = outboxKeys(ctx.prefix, stream);
-  const redis = ctx.connection;
   for (;;) {
-    const taken = (await redis.eval(
-      TAKE,
-      2,
-      keys.list,
-      keys.gen,
-      isEditStream(stream) ? 'edit' : 'post',
-      gen,
-    )) as [number, string?];
-    if (taken[0] === -1) return 'stale';
-    if (taken[0] === 0) {
-      if (Number(await redis.eval(FINISH, 2, keys.list, keys.gen)) === 1) return 'drained';
+    let next = await takeNext(ctx, keys, stream, gen);
+    if (next.state === 'stale') return 'stale';
+    if (next.state === 'empty') {
+      if (Number(await ctx.connection.eval(FINISH, 2, keys.list, keys.gen)) === 1) return 'drained';
       continue;
     }
-    const [count, json = '{}'] = taken;
-    const queued = JSON.parse(json) as QueuedMessage;
-    // Where a message given up on is found again: a post stream's head, an edit stream's newest.
-    const index = isEditStream(stream) ? count - 1 : 0;
-    const burial = { stream, list: keys.list, taken: json, count, index, expired: false };
-    const resolved = await resolveRef(redis, ctx.prefix, queued);
-    if (resolved.state === 'waiting') return later(job, token, REF_POLL_MS, job.data.failures);
-    if (resolved.state === 'lost') {
-      await deadLetter(ctx, {
-        ...burial,
-        message: queued,
-        method: 'none',
-        code: 'ref_never_posted',
-      });
+    if (next.state === 'waiting') return later(job, token, REF_POLL_MS, job.data.failures);
+    if (next.state === 'lost') {
+      await deadLetter(ctx, { ...next.burial, method: 'none', code: 'ref_never_posted' });
       continue;
     }
-    const message = resolved.message as QueuedMessage;
-    const wait = await paced(ctx, message.channel);
+    const wait = await takeTurn(ctx, next.message.channel, stream, next.urgent);
     if (wait > 0) return later(job, token, wait, job.data.failures);
+    if (isEditStream(stream)) {
+      // The turn is ours: send the newest edit, which may have come while we waited for it.
+      const newer = await takeNext(ctx, keys, stream, gen);
+      if (newer.state === 'ready') next = newer;
+    }
+    const { message, burial } = next;
     const result = await deliver(message, ctx);
     if (!result.ok) {
       const { failure } = result;
       // Transient failures are retried until the message is retryLimitMs old, then given up.
       const expired = failure.kind === 'transient';
-      const age = Date.now() - (queued.at ?? Date.now());
+      const age = Date.now() - (burial.message.at ?? Date.now());
       if (expired && age <= ctx.retryLimitMs) return retry(job, token, ctx, result);
       await deadLetter(ctx, { ...burial, message, method: result.method, ...failure, expired });
     } else {
-      await redis.ltrim(keys.list, count, -1);
+      await ctx.connection.ltrim(keys.list, burial.count, -1);
     }
     if (job.data.failures) await job.updateData({ stream, gen });
   }
 }
 
-/** Takes the channel's next slot: 0 when taken, else the ms to wait (short waits slept here). */
-async function paced(ctx: DrainContext, channel: string): Promise<number> {
-  const take = async () =>
-    Number(await ctx.connection.eval(PACE, 1, paceKey(ctx.prefix, channel), ctx.intervalMs));
-  let wait = await take();
-  while (wait > 0 && wait <= SLEEP_IN_PLACE_MS) {
-    await sleep(wait);
-    wait = await take();
-  }
-  return wait;
+type Taken = Omit<Burial, 'method' | 'code'>;
+type Next =
+  | { state: 'stale' }
+  | { state: 'empty' }
+  | { state: 'waiting' }
+  | { state: 'lost'; burial: Taken }
+  | { state: 'ready'; burial: Taken; message: QueuedMessage; urgent: boolean };
+
+/** The stream's next message (TAKE), its ref resolved. */
+async function takeNext(
+  ctx: DrainContext,
+  keys: OutboxKeys,
+  stream: string,
+  gen: number,
+): Promise<Next> {
+  const redis = ctx.connection;
+  const edits = isEditStream(stream);
+  const taken = (await redis.eval(TAKE, 2, keys.list, keys.gen, edits ? 'edit' : 'post', gen)) as [
+    number,
+    string?,
+    number?,
+  ];
+  if (taken[0] === -1) return { state: 'stale' };
+  if (taken[0] === 0) return { state: 'empty' };
+  const [count, json = '{}', urgent = 0] = taken;
+  const queued = JSON.parse(json) as QueuedMessage;
+  // Where a message given up on is found again: a post stream's head, an edit stream's newest.
+  const index = edits ? count - 1 : 0;
+  const burial = { stream, list: keys.list, taken: json, count, index, expired: false };
+  const resolved = await resolveRef(redis, ctx.prefix, queued);
+  if (resolved.state === 'waiting') return { state: 'waiting' };
+  if (resolved.state === 'lost') return { state: 'lost', burial: { ...burial, message: queued } };
+  const message = resolved.message as QueuedMessage;
+  return { state: 'ready', burial: { ...burial, message: queued }, message, urgent: urgent === 1 };
 }
 
 /** A transient failure: back off (at least a 429's Retry-After) and try the message again. */

@@ -3,7 +3,9 @@
  * here and delivered by the outbox consumer (outbox-consumer.ts), paced per channel,
  * in order per thread, progress edits coalesced. Pushing is two steps: a script adds
  * the message to its stream's list, then the stream's drain job is added (a no-op
- * when it exists). A crash between the two is repaired by the consumer's sweep.
+ * when it exists). A crash between the two is repaired by the consumer's sweep. An
+ * urgent message whose stream already waits for a turn moves it to the urgent lane
+ * (outbox-turns.ts) and wakes its drain, so it does not sleep out a non-urgent wait.
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -16,6 +18,7 @@ import {
 } from '../../domain/outbox-message.js';
 import { outboxKeys, outboxListPattern, seenKey } from '../../state/outbox-keys.js';
 import { PUSH, REMEMBER_MS } from './outbox-scripts.js';
+import { urgeTurn } from './outbox-turns.js';
 
 export interface DrainJobData {
   stream: string;
@@ -24,6 +27,8 @@ export interface DrainJobData {
   /** Consecutive transient delivery failures, for the backoff. */
   failures?: number;
 }
+
+const drainJobId = (stream: string, gen: number) => `${stream}.g${gen}`;
 
 export type OutboxQueue = Queue<DrainJobData, string, 'drain'>;
 
@@ -58,7 +63,16 @@ export class Outbox implements OutboxWriter {
       REMEMBER_MS,
     )) as [number, number];
     await this.ensureDrain(stream, gen);
+    if (pushed === 1 && message.urgent) await this.urge(message.channel, stream, gen);
     return pushed === 1;
+  }
+
+  /** `stream` waits for a turn: into the urgent lane, and its delayed drain woken now. */
+  private async urge(channel: string, stream: string, gen: number): Promise<void> {
+    if (!(await urgeTurn(this.redis, this.prefix, channel, stream))) return;
+    const job = await this.queue.getJob(drainJobId(stream, gen));
+    // It may have woken by itself meanwhile: then it is not delayed, and that is fine.
+    if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
   }
 
   /** Adds the drain job of `stream` at generation `gen` unless it exists. */
@@ -67,7 +81,7 @@ export class Outbox implements OutboxWriter {
       'drain',
       { stream, gen },
       {
-        jobId: `${stream}.g${gen}`,
+        jobId: drainJobId(stream, gen),
         removeOnComplete: true,
         // A drain that fails for good is removed, so the next push or sweep re-creates it.
         removeOnFail: true,

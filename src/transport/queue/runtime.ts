@@ -9,6 +9,7 @@ import os from 'node:os';
 import type { Redis } from 'ioredis';
 import type { ClusterConfig, Config } from '../../config/schema.js';
 import type { Logger } from '../../domain/logger.js';
+import type { AlertmanagerConnector } from '../../domain/silence.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
 import type { SnapshotStoreFactory } from '../../operations/etcd/store/snapshot-store.js';
 import type { KubeConnector } from '../../operations/kube/client.js';
@@ -20,7 +21,8 @@ import { clusterQueueName, DEFAULT_PREFIX, OUTBOX_QUEUE } from './names.js';
 import { Outbox } from './outbox.js';
 import { findJobKind } from './catalogue.js';
 import { createRunbookEngine, type RunbookEngine } from '../../app/runbooks/engine.js';
-import { outcomeOfReport } from '../../app/runbooks/outcome.js';
+import { refreshRootOfRun } from '../../app/incidents/root.js';
+import { outcomeOfJobEnd } from '../../app/runbooks/outcome.js';
 import { jobSink } from './enqueue.js';
 import { jobBoundMs } from './job-bound.js';
 import { loadRunbooks } from '../../operations/runbooks/load.js';
@@ -43,6 +45,8 @@ export interface RuntimeDeps {
   kubeConnector: KubeConnector;
   /** Builds the clusters' snapshot stores (a directory, or S3). */
   snapshotStore?: SnapshotStoreFactory;
+  /** Reaches Alertmanagers, for silences from incident threads. */
+  alertmanager?: AlertmanagerConnector;
   logger: Logger;
   metrics: RuntimeMetrics;
   /** Results for the terminal target. */
@@ -112,16 +116,19 @@ export async function startRuntime(
   });
   const outbox = new Outbox(redis, prefix);
   // Runbooks are validated at start: a bad file stops the start, naming the file and key.
+  const runbooks = loadRunbooks(findJobKind, config.runbooks.dir);
   const engine = createRunbookEngine({
     redis,
     prefix,
     outbox,
     jobs: jobSink(queues),
     approvals: approvalStore({ redis, prefix }),
-    runbooks: loadRunbooks(findJobKind, config.runbooks.dir),
+    runbooks,
     config,
     logger,
     jobBoundMs: (kind, cluster) => jobBoundMs(config, kind, cluster),
+    // An incident's root shows where its run stands.
+    onRunChanged: (run) => refreshRootOfRun({ redis, prefix, outbox, runbooks, logger }, run),
   });
   const readiness: ReadinessCheck[] = [
     { name: 'redis', check: () => redis.ping().then(() => undefined) },
@@ -201,12 +208,7 @@ function startWorkers(
       snapshotStore: deps.snapshotStore,
       reporter,
       afterJob: async (envelope, end) => {
-        if (!envelope.runbook) return;
-        const outcome =
-          'report' in end
-            ? outcomeOfReport(end.report)
-            : { ok: false as const, reason: end.failure };
-        await engine.jobEnded(envelope.runbook, outcome);
+        if (envelope.runbook) await engine.jobEnded(envelope.runbook, outcomeOfJobEnd(end), end);
       },
       metrics: deps.metrics,
       logger: deps.logger,

@@ -36,22 +36,27 @@ export async function startBot(
       logger: deps.logger,
     }),
   );
-  const alerts = startAlertConsumer(deps.redis, {
+  const incidents = {
     redis: deps.redis,
     prefix,
     outbox: runtime.outbox,
     engine: runtime.engine,
     config,
     logger: deps.logger,
-  });
+    ...(deps.alertmanager ? { alertmanager: deps.alertmanager } : {}),
+  };
+  const alerts = startAlertConsumer(deps.redis, incidents);
   const slackApp = createSlackApp(config, deps.logger, runtime.routes, (method) =>
     deps.metrics.slackRateLimited.inc({ method }),
   );
   const client = slackApp.app.client;
-  const isApprover = resolveApprovers(config.approvers, async (group) => {
+  const listGroup = async (group: string) => {
     const res = await client.usergroups.users.list({ usergroup: group });
     return res.users ?? [];
-  });
+  };
+  const isApprover = resolveApprovers(config.approvers, listGroup);
+  const silencers = config.alerts.silencers;
+  const isSilencer = silencers ? resolveApprovers(silencers, listGroup) : isApprover;
   registerListeners(slackApp.app, {
     config,
     queues: runtime.queues,
@@ -62,6 +67,9 @@ export async function startBot(
     prefix,
     logger: deps.logger,
     engine: runtime.engine,
+    ...(deps.alertmanager
+      ? { silences: { ...incidents, alertmanager: deps.alertmanager, isSilencer } }
+      : {}),
   });
   let started = false;
   runtime.readiness.push({

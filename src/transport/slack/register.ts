@@ -5,17 +5,26 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { toUserError } from '../../domain/user-error.js';
 import { errorMessage, escapeMrkdwn } from '../../render/block-kit/index.js';
-import { MANUAL_DONE_ACTION_ID, runbookListMessage } from '../../render/block-kit/runbook.js';
+import {
+  MANUAL_DONE_ACTION_ID,
+  RUN_ANYWAY_ACTION_ID,
+  runbookListMessage,
+} from '../../render/block-kit/runbook.js';
+import type { SilenceDeps } from '../../app/incidents/silence-common.js';
 import type { ApprovalStore, ApproverCheck } from '../../state/approvals.js';
 import type { OutboxWriter } from '../queue/outbox.js';
 import { handleApprovalClick } from './approval-actions.js';
 import { COMMAND_HELP, parseSlashCommand, type Intent } from './commands/parse.js';
 import { handleIntent, type IntakeDeps } from './intake.js';
+import { handleRunAnywayClick } from './run-anyway-actions.js';
+import { registerSilenceActions } from './silence-actions.js';
 
 export type BotDeps = IntakeDeps & {
   approvals: ApprovalStore;
   isApprover: ApproverCheck;
   outbox: OutboxWriter;
+  /** Silences from incident threads, when an Alertmanager client is wired. */
+  silences?: SilenceDeps;
 };
 
 export const SLASH_COMMANDS = [
@@ -120,6 +129,8 @@ export function registerListeners(app: App, deps: BotDeps): void {
     });
   }
 
+  if (deps.silences) registerSilenceActions(app, deps.silences);
+
   app.action<BlockAction<ButtonAction>>(
     MANUAL_DONE_ACTION_ID,
     async ({ ack, body, action, respond }) => {
@@ -133,6 +144,26 @@ export function registerListeners(app: App, deps: BotDeps): void {
           await tell('That step is already ticked off (or its run is over). Nothing was changed.');
       } catch (err) {
         deps.logger.error({ err, trigger: body.trigger_id }, 'Done click failed');
+        const told = failedMessage(err, body.trigger_id);
+        await respond({ response_type: 'ephemeral', replace_original: false, ...told });
+      }
+    },
+  );
+
+  app.action<BlockAction<ButtonAction>>(
+    RUN_ANYWAY_ACTION_ID,
+    async ({ ack, body, action, respond }) => {
+      await ack();
+      const tell = async (text: string) =>
+        void (await respond({ response_type: 'ephemeral', replace_original: false, text }));
+      try {
+        await handleRunAnywayClick(deps.engine, {
+          value: action.value ?? '',
+          userId: body.user.id,
+          tell,
+        });
+      } catch (err) {
+        deps.logger.error({ err, trigger: body.trigger_id }, 'Run anyway click failed');
         const told = failedMessage(err, body.trigger_id);
         await respond({ response_type: 'ephemeral', replace_original: false, ...told });
       }
