@@ -5,34 +5,16 @@
  * chatter), and every thread's messages arrive in the order they were produced. Real
  * webhook, Redis, etcd, worker and outbox; the Slack Web API test server, paced.
  */
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertPayload, sendAlert } from '../support/alertmanager.js';
-import { cleanEnv } from '../support/cli.js';
-import {
-  freePort,
-  startEtcd,
-  startRedis,
-  tmpDir,
-  waitFor,
-  type EtcdCluster,
-  type RedisServer,
-} from '../support/index.js';
-import { startQuorumBot, type QuorumBot } from '../support/quorum-bot.js';
-import { startSlackApi, type SlackApi } from '../support/slack-api.js';
+import { startAlertBot, type AlertBot } from '../support/alert-bot.js';
+import { waitFor } from '../support/index.js';
 
-const TOKEN = 'alertmanager-bearer-token-delivery-0123456789';
-const CHANNEL = 'C0FAIR';
 /** The channel's pace: every message waits its turn (Slack allows about one a second). */
 const PACE_MS = 250;
 const BOUND_MS = 3_000;
 const STEPS = 6;
 
-let etcd: EtcdCluster;
-let redis: RedisServer;
-let slack: SlackApi;
-let bot: QuorumBot;
+let rig: AlertBot;
 
 const runbook = () => {
   const steps = Array.from(
@@ -47,55 +29,31 @@ const runbook = () => {
 };
 
 beforeAll(async () => {
-  [etcd, redis, slack] = await Promise.all([startEtcd(), startRedis(), startSlackApi()]);
-  const dir = await tmpDir('quorum-fair-runbooks-');
-  await writeFile(path.join(dir, 'chatty.yaml'), runbook());
-  const config = path.join(await tmpDir('quorum-fair-config-'), 'quorum.yaml');
-  await writeFile(config, `runbooks:\n  dir: ${dir}\n`);
-  const env = cleanEnv({
-    ...etcd.env,
-    QUORUM_CONFIG: config,
-    QUORUM_CLUSTER: 'prod',
-    QUORUM_SNAPSHOT_DIR: await tmpDir('quorum-fair-snaps-'),
-    REDIS_URL: redis.url,
-    SLACK_BOT_TOKEN: 'xoxb-fair',
-    SLACK_SIGNING_SECRET: 'fair-signing-secret',
-    SLACK_API_URL: slack.url,
-    QUORUM_APPROVERS: 'U0BOB',
-    QUORUM_ALERT_CHANNEL: CHANNEL,
-    QUORUM_ALERT_TOKEN: TOKEN,
-    HOST: '127.0.0.1',
-    PORT: String(await freePort()),
+  rig = await startAlertBot({
+    name: 'fair',
+    paceMs: PACE_MS,
+    runbooks: { 'chatty.yaml': runbook() },
   });
-  bot = await startQuorumBot(env, { clusters: ['prod'], outboxIntervalMs: PACE_MS });
 });
 
-afterAll(async () => {
-  await bot?.close();
-  await Promise.all([slack?.close(), redis?.close(), etcd?.close()]);
-});
+afterAll(() => rig?.close());
 
 const alert = (i: number) => ({ alertname: 'ChattyAlert', labels: { instance: `etcd-${i}` } });
 const group = (i: number) => `fair-${i}`;
 const rootOf = (i: number) =>
-  slack
-    .messages(CHANNEL)
+  rig.slack
+    .messages(rig.channel)
     .find((m) => !m.threadTs && JSON.stringify(m.blocks ?? []).includes(`etcd-${i}`));
 
 /** When the first edit of `ts` matching `pattern` reached Slack, after `since`. */
 const editedAt = (ts: string, pattern: RegExp, since: number) =>
-  slack
+  rig.slack
     .calls('chat.update')
     .find((c) => c.body.ts === ts && c.at >= since && pattern.test(String(c.body.text)))?.at;
 
 async function timed(i: number, status: 'firing' | 'resolved', pattern: RegExp, ts: string) {
   const sent = Date.now();
-  const res = await sendAlert(
-    bot.base,
-    alertPayload(group(i), [{ ...alert(i), startsAt: '2026-12-01T02:00:00Z' }], { status }),
-    TOKEN,
-  );
-  expect(res.status).toBe(202);
+  await rig.alert(group(i), [{ ...alert(i), startsAt: '2026-12-01T02:00:00Z' }], { status });
   const received = Date.now();
   await waitFor(() => Promise.resolve(editedAt(ts, pattern, sent) !== undefined), {
     what: `incident ${i}: a root edit matching ${pattern}`,
@@ -107,10 +65,7 @@ async function timed(i: number, status: 'firing' | 'resolved', pattern: RegExp, 
 
 describe('five incidents in one channel, their runbooks running', () => {
   it('state changes reach Slack within 3 s, ahead of the chatter; every thread stays in order', async () => {
-    for (let i = 0; i < 5; i++)
-      expect((await sendAlert(bot.base, alertPayload(group(i), [alert(i)]), TOKEN)).status).toBe(
-        202,
-      );
+    for (let i = 0; i < 5; i++) await rig.alert(group(i), [alert(i)]);
     await waitFor(() => Promise.resolve([0, 1, 2, 3, 4].every((i) => rootOf(i))), {
       what: 'five roots',
       timeoutMs: 30_000,
@@ -133,15 +88,15 @@ describe('five incidents in one channel, their runbooks running', () => {
       () =>
         Promise.resolve(
           roots.every((ts) =>
-            slack
-              .messages(CHANNEL)
+            rig.slack
+              .messages(rig.channel)
               .some((m) => m.threadTs === ts && /post-mortem|Post-mortem/.test(m.text)),
           ),
         ),
       { what: 'five post-mortems', timeoutMs: 120_000, intervalMs: 500 },
     );
     for (const ts of roots) {
-      const posts = slack
+      const posts = rig.slack
         .calls('chat.postMessage')
         .filter((c) => c.body.thread_ts === ts)
         .map((c) => String(c.body.text));

@@ -9,58 +9,23 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAudit } from '../../src/state/audit.js';
-import { alertPayload, sendAlert } from '../support/alertmanager.js';
-import { cleanEnv } from '../support/cli.js';
-import {
-  freePort,
-  startEtcd,
-  startRedis,
-  tmpDir,
-  waitFor,
-  type EtcdCluster,
-  type RedisServer,
-} from '../support/index.js';
-import { startQuorumBot, type QuorumBot } from '../support/quorum-bot.js';
-import { startSlackApi, type SlackApi } from '../support/slack-api.js';
-import { blockActionBody, postSigned } from '../support/slack-request.js';
+import { startAlertBot, type AlertBot } from '../support/alert-bot.js';
+import { waitFor } from '../support/index.js';
 
-const SECRET = 'quota-evidence-signing-secret';
-const TOKEN = 'alertmanager-bearer-token-quota-evidence';
-const CHANNEL = 'C0QUOTA';
-
-let etcd: EtcdCluster;
-let redis: RedisServer;
-let slack: SlackApi;
-let quorum: QuorumBot;
+let rig: AlertBot;
 let reader: Redis;
 
 beforeAll(async () => {
-  [etcd, redis, slack] = await Promise.all([startEtcd(), startRedis(), startSlackApi()]);
-  const env = cleanEnv({
-    ...etcd.env,
-    QUORUM_CLUSTER: 'prod',
-    QUORUM_SNAPSHOT_DIR: await tmpDir('quorum-quota-evidence-'),
-    REDIS_URL: redis.url,
-    SLACK_BOT_TOKEN: 'xoxb-quota',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slack.url,
-    QUORUM_APPROVERS: 'U0BOB,U0ALICE',
-    QUORUM_ALERT_CHANNEL: CHANNEL,
-    QUORUM_ALERT_TOKEN: TOKEN,
-    PORT: String(await freePort()),
-    HOST: '127.0.0.1',
-  });
-  quorum = await startQuorumBot(env, { clusters: ['prod'], outboxIntervalMs: 30 });
-  reader = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  rig = await startAlertBot({ name: 'quota', approvers: 'U0BOB,U0ALICE' });
+  reader = new Redis(rig.redis.url, { maxRetriesPerRequest: 1 });
 });
 
 afterAll(async () => {
   reader?.disconnect();
-  await quorum?.close();
-  await Promise.all([slack?.close(), redis?.close(), etcd?.close()]);
+  await rig?.close();
 });
 
-const thread = (ts: string) => slack.messages(CHANNEL).filter((m) => m.threadTs === ts);
+const thread = (ts: string) => rig.thread(ts);
 const text = (ts: string) =>
   thread(ts)
     .map((m) => `${m.text}\n${JSON.stringify(m.blocks ?? [])}`)
@@ -74,17 +39,8 @@ const valueOf = (m: { blocks?: unknown }, actionId: string): string => {
 };
 const approvalKeys = async () =>
   (await reader.keys('*:approval:*')).filter((k) => !/:approvals:/.test(k));
-const click = async (actionId: string, value: string, user: string, messageTs: string) => {
-  const body = blockActionBody({
-    actionId,
-    value,
-    userId: user,
-    messageTs,
-    channel: CHANNEL,
-    responseUrl: `${slack.url}response`,
-  });
-  expect((await postSigned(quorum.base, body, SECRET)).status).toBe(200);
-};
+const click = (actionId: string, value: string, user: string, messageTs: string) =>
+  rig.click(actionId, value, user, messageTs);
 
 describe('the NOSPACE runbook on a healthy cluster', () => {
   it('asks for no approval, says what it skipped, and Run anyway goes through the normal approval', async () => {
@@ -93,19 +49,11 @@ describe('the NOSPACE runbook on a healthy cluster', () => {
       labels: { cluster: 'prod', job: 'etcd' },
       annotations: { summary: 'etcd cluster "etcd": database size exceeds the defined quota' },
     };
-    expect((await sendAlert(quorum.base, alertPayload('quota', [alert]), TOKEN)).status).toBe(202);
-    await waitFor(
-      () =>
-        Promise.resolve(
-          slack
-            .messages(CHANNEL)
-            .some((m) => !m.threadTs && /etcdDatabaseQuotaLowSpace/.test(m.text)),
-        ),
-      { what: 'the incident root' },
-    );
-    const root = slack
-      .messages(CHANNEL)
-      .find((m) => !m.threadTs && /etcdDatabaseQuotaLowSpace/.test(m.text))!;
+    await rig.alert('quota', [alert]);
+    await waitFor(() => Promise.resolve(Boolean(rig.root(/etcdDatabaseQuotaLowSpace/))), {
+      what: 'the incident root',
+    });
+    const root = rig.root(/etcdDatabaseQuotaLowSpace/)!;
 
     // The recheck after the skipped actions ran; the manual post-mortem step waits.
     await waitFor(() => Promise.resolve(/"action_id":"runbook\.done"/.test(text(root.ts))), {
@@ -140,7 +88,7 @@ describe('the NOSPACE runbook on a healthy cluster', () => {
     expect(JSON.stringify(request.blocks)).toMatch(/etcd\.compact|compact/i);
     expect(JSON.stringify(request.blocks)).toContain('<@U0BOB>');
     await waitFor(async () => (await approvalKeys()).length === 1, { what: 'one approval' });
-    const audit = await readAudit(quorum.deps.redis, 'quorum');
+    const audit = await readAudit(rig.bot.deps.redis, 'quorum');
     expect(audit.filter((e) => e.type === 'approval.requested')).toEqual([
       expect.objectContaining({ who: 'U0BOB', action: 'etcd.compact', cluster: 'prod' }),
     ]);
@@ -154,7 +102,7 @@ describe('the NOSPACE runbook on a healthy cluster', () => {
       context: () => text(root.ts),
     });
     // One request was posted, however often Run anyway was clicked.
-    const requests = slack
+    const requests = rig.slack
       .calls('chat.postMessage')
       .filter((c) =>
         JSON.stringify(c.body.blocks ?? []).includes('"action_id":"approval.approve"'),

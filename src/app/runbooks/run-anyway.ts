@@ -74,30 +74,21 @@ async function askAnyway(
   }
   const id = anywayApprovalId(run, step.id);
   const ref = `${key}-approval`;
-  const existing = await deps.approvals.getApproval(id);
-  const approval =
-    existing ??
-    (await deps.approvals
-      .createApproval({
-        id,
-        cluster: run.cluster,
-        action: step.job,
-        params: jobParams(step, run),
-        requestedBy: by,
-        channel: run.thread.channel,
-        messageRef: ref,
-        ttlMs: approvalTtlMs(deps.config, step),
-        threadTs: run.thread.ts,
-        threadRef: run.thread.ref,
-      })
-      // Two clicks at once: the other one created it.
-      .catch(async (err: unknown) => {
-        const raced = await deps.approvals.getApproval(id);
-        if (raced) return raced;
-        throw err;
-      }));
+  const { approval, created } = await approvalOnce(deps.approvals, id, {
+    id,
+    cluster: run.cluster,
+    action: step.job,
+    params: jobParams(step, run),
+    requestedBy: by,
+    channel: run.thread.channel,
+    messageRef: ref,
+    ttlMs: approvalTtlMs(deps.config, step),
+    threadTs: run.thread.ts,
+    threadRef: run.thread.ref,
+  });
   await ctx.post(run, ref, approvalRequestMessage(approval), ref);
-  if (existing) return 'Already asked: the approval request is in the thread.';
+  // Only the click that created the approval audits it; the others were told it exists.
+  if (!created) return 'Already asked: the approval request is in the thread.';
   await appendAudit(deps.redis, deps.prefix, {
     type: 'approval.requested',
     who: by,
@@ -107,4 +98,24 @@ async function askAnyway(
     at: ctx.now(),
   });
   return undefined;
+}
+
+type Approvals = RunContext['deps']['approvals'];
+
+/** The approval `id`, created unless it exists; `created` only for the call that made it. */
+async function approvalOnce(
+  approvals: Approvals,
+  id: string,
+  input: Parameters<Approvals['createApproval']>[0],
+) {
+  const existing = await approvals.getApproval(id);
+  if (existing) return { approval: existing, created: false };
+  try {
+    return { approval: await approvals.createApproval(input), created: true };
+  } catch (err) {
+    // Two clicks at once: the other one created it.
+    const raced = await approvals.getApproval(id);
+    if (raced) return { approval: raced, created: false };
+    throw err;
+  }
 }
