@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 /** Entry point: wiring only. */
-import { realCliDeps } from './deps.js';
 import { runCli } from './transport/cli/run.js';
 
 const io = {
@@ -9,4 +8,6 @@ const io = {
   env: process.env,
 };
 
-process.exitCode = await runCli(process.argv.slice(2), io, realCliDeps(process.env));
+// The clients are built (and their libraries loaded) only when a command runs.
+const deps = async () => (await import('./deps.js')).realCliDeps(process.env);
+process.exitCode = await runCli(process.argv.slice(2), io, deps);

@@ -18,23 +18,33 @@ import { probeEtcdAccess } from './etcd-access.js';
 import type { EtcdCredentials } from './etcd-credentials.js';
 import { toEtcdError, type CallContext } from './etcd3-errors.js';
 import { rangePage } from './etcd3-range.js';
+import { snapshotBlob } from './snapshot-blob.js';
 import { countRange } from './etcd3-count.js';
 import { httpGetText } from './http-get.js';
 
 const num = (v: string | number | undefined) => Number(v ?? 0);
+/** An encoded SnapshotRequest: it has no fields. */
+const EMPTY_REQUEST = Buffer.alloc(0);
 
 /** The parts of etcd3's connection pool used to reach around two of its bugs. */
-interface SnapshotStream extends AsyncIterable<unknown> {
+interface SnapshotStream extends AsyncIterable<Buffer> {
   cancel(): void;
+}
+/** grpc-js's Client under etcd3's service stub: a call with our own (de)serializers. */
+interface RawClient {
+  makeServerStreamRequest(
+    method: string,
+    serialize: (value: object) => Buffer,
+    deserialize: (value: Buffer) => Buffer,
+    argument: object,
+    metadata: unknown,
+  ): SnapshotStream;
 }
 interface Pool {
   exec<T>(service: string, method: string, payload: unknown, options: unknown): Promise<T>;
   withConnection<T>(
     service: string,
-    fn: (c: {
-      client: { snapshot(req: object, meta: unknown): SnapshotStream };
-      metadata: unknown;
-    }) => Promise<T>,
+    fn: (c: { client: RawClient; metadata: unknown }) => Promise<T>,
   ): Promise<T>;
 }
 
@@ -165,17 +175,27 @@ class Etcd3Member implements EtcdMember {
 
   async *snapshot(signal: AbortSignal): AsyncIterable<Buffer> {
     // etcd3's maintenance.snapshot() passes the auth metadata where gRPC expects the
-    // request, so etcd answers "user name is empty" under auth. Call the stub directly.
+    // request, so etcd answers "user name is empty" under auth. Call the channel directly,
+    // with etcd3's connection (TLS) and auth metadata, decoding only each message's blob
+    // (snapshot-blob.ts): no protobuf decoding, no copy.
     const pool = (this.client as unknown as { pool: Pool }).pool;
     const stream = await clean(
       pool.withConnection('Maintenance', ({ client, metadata }) =>
-        Promise.resolve(client.snapshot({}, metadata)),
+        Promise.resolve(
+          client.makeServerStreamRequest(
+            '/etcdserverpb.Maintenance/Snapshot',
+            () => EMPTY_REQUEST,
+            snapshotBlob,
+            {},
+            metadata,
+          ),
+        ),
       ),
     );
     const abort = () => stream.cancel();
     signal.addEventListener('abort', abort, { once: true });
     try {
-      for await (const chunk of stream as AsyncIterable<{ blob: Buffer }>) yield chunk.blob;
+      yield* stream;
     } catch (err) {
       throw signal.aborted ? (signal.reason as Error) : toEtcdError(err);
     } finally {

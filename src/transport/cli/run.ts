@@ -4,64 +4,62 @@
  * `--json` the error is a JSON object on stdout instead: `{"status":"error","code",…}`.
  */
 import { describeError, isQuorumError, QuorumError } from '../../domain/errors.js';
-import { closest } from './args.js';
-import { auditLogCommand, USAGE as AUDIT_USAGE } from './commands/audit-log.js';
-import { etcdCheckCommand, USAGE as CHECK_USAGE } from './commands/etcd-check.js';
-import { drillCommand, DRILL_USAGE } from './commands/etcd-drill.js';
-import * as maintenance from './commands/etcd-maintenance.js';
-import * as snapshot from './commands/etcd-snapshot.js';
-import * as runbook from './commands/runbook.js';
-import { securityAuditCommand, USAGE as SECURITY_AUDIT_USAGE } from './commands/security-audit.js';
-import { botCommand, BOT_USAGE, startCommand, START_USAGE } from './commands/start.js';
-import { upgradeCheckCommand, USAGE as UPGRADE_CHECK_USAGE } from './commands/upgrade-check.js';
-import { workerCommand, WORKER_USAGE } from './commands/worker.js';
-import { printError, type CliDeps, type CliIo, type ExitStatus } from './io.js';
 import { fileAccessError } from '../../domain/file-error.js';
+import { closest } from './args.js';
+import { printError, type CliDeps, type CliIo, type ExitStatus } from './io.js';
+import { USAGE, type CommandName } from './usage.js';
 
 type Command = (args: string[], io: CliIo, deps: CliDeps) => Promise<ExitStatus>;
 
-const COMMANDS: Record<string, { run: Command; usage: string }> = {
-  'etcd check': { run: etcdCheckCommand, usage: CHECK_USAGE },
-  'etcd snapshot': { run: snapshot.snapshotCommand, usage: snapshot.SNAPSHOT_USAGE },
-  'etcd snapshots': { run: snapshot.listCommand, usage: snapshot.LIST_USAGE },
-  'etcd verify': { run: snapshot.verifyCommand, usage: snapshot.VERIFY_USAGE },
-  'etcd restore-plan': { run: snapshot.restorePlanCommand, usage: snapshot.PLAN_USAGE },
-  'etcd prune': { run: snapshot.pruneCommand, usage: snapshot.PRUNE_USAGE },
-  'etcd drill': { run: drillCommand, usage: DRILL_USAGE },
-  'etcd defrag': { run: maintenance.defragCommand, usage: maintenance.DEFRAG_USAGE },
-  'etcd compact': { run: maintenance.compactCommand, usage: maintenance.COMPACT_USAGE },
-  'etcd alarms': { run: maintenance.alarmsCommand, usage: maintenance.ALARMS_USAGE },
-  'upgrade check': { run: upgradeCheckCommand, usage: UPGRADE_CHECK_USAGE },
-  'security audit': { run: securityAuditCommand, usage: SECURITY_AUDIT_USAGE },
-  worker: { run: workerCommand, usage: WORKER_USAGE },
-  start: { run: startCommand, usage: START_USAGE },
-  bot: { run: botCommand, usage: BOT_USAGE },
-  'audit-log': { run: auditLogCommand, usage: AUDIT_USAGE },
-  'runbook list': { run: runbook.runbookListCommand, usage: runbook.LIST_USAGE },
-  'runbook show': { run: runbook.runbookShowCommand, usage: runbook.SHOW_USAGE },
+/**
+ * Each command's module, imported only when it runs: `quorum help` loads none of them,
+ * and `quorum etcd check` never loads Bolt, BullMQ, ioredis, prom-client or client-node
+ * (test/integration/cli-imports.test.ts reads the loaded modules to hold this).
+ */
+const COMMANDS: Record<CommandName, () => Promise<Command>> = {
+  'etcd check': async () => (await import('./commands/etcd-check.js')).etcdCheckCommand,
+  'etcd snapshot': async () => (await import('./commands/etcd-snapshot.js')).snapshotCommand,
+  'etcd snapshots': async () => (await import('./commands/etcd-snapshot.js')).listCommand,
+  'etcd verify': async () => (await import('./commands/etcd-snapshot.js')).verifyCommand,
+  'etcd restore-plan': async () => (await import('./commands/etcd-snapshot.js')).restorePlanCommand,
+  'etcd prune': async () => (await import('./commands/etcd-snapshot.js')).pruneCommand,
+  'etcd drill': async () => (await import('./commands/etcd-drill.js')).drillCommand,
+  'etcd defrag': async () => (await import('./commands/etcd-maintenance.js')).defragCommand,
+  'etcd compact': async () => (await import('./commands/etcd-maintenance.js')).compactCommand,
+  'etcd alarms': async () => (await import('./commands/etcd-maintenance.js')).alarmsCommand,
+  'upgrade check': async () => (await import('./commands/upgrade-check.js')).upgradeCheckCommand,
+  'security audit': async () => (await import('./commands/security-audit.js')).securityAuditCommand,
+  worker: async () => (await import('./commands/worker.js')).workerCommand,
+  start: async () => (await import('./commands/start.js')).startCommand,
+  bot: async () => (await import('./commands/start.js')).botCommand,
+  'audit-log': async () => (await import('./commands/audit-log.js')).auditLogCommand,
+  'runbook list': async () => (await import('./commands/runbook.js')).runbookListCommand,
+  'runbook show': async () => (await import('./commands/runbook.js')).runbookShowCommand,
 };
+
+const isCommand = (name: string): name is CommandName => Object.hasOwn(USAGE, name);
 
 export const HELP = [
   'Quorum: etcd and Kubernetes operations for self-managed clusters.',
   '',
   'Usage:',
-  ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
+  ...Object.values(USAGE).map((usage) => `  ${usage}`),
   '',
   'Exit status: 0 ok, 1 warnings, 2 critical, 3 could not run.',
   'Configuration: ETCDCTL_* variables as etcdctl reads them, or QUORUM_CONFIG=config.yaml (see docs/configuration.md).',
   '',
 ].join('\n');
 
-function findCommand(argv: string[]): { name: string; rest: string[] } {
+function findCommand(argv: string[]): { name: CommandName; rest: string[] } {
   for (const words of [2, 1]) {
     const name = argv.slice(0, words).join(' ');
-    if (COMMANDS[name]) return { name, rest: argv.slice(words) };
+    if (isCommand(name)) return { name, rest: argv.slice(words) };
   }
   const said = argv
     .filter((a) => !a.startsWith('-'))
     .slice(0, 2)
     .join(' ');
-  const guess = closest(said, Object.keys(COMMANDS));
+  const guess = closest(said, Object.keys(USAGE));
   throw new QuorumError(
     'USAGE',
     said ? `Unknown command "${said}".` : 'No command given.',
@@ -86,11 +84,11 @@ function wantsHelp(rest: readonly string[]): boolean {
 }
 
 /** Any thrown value as a coded error with a hint; what was unexpected is logged (debug), not shown. */
-function asQuorumError(err: unknown, deps: CliDeps): QuorumError {
+function asQuorumError(err: unknown, deps: CliDeps | undefined): QuorumError {
   if (isQuorumError(err)) return err;
   const file = fileAccessError(err);
   if (file) return file;
-  deps.logger.debug({ err }, 'command failed');
+  deps?.logger.debug({ err }, 'command failed');
   return new QuorumError(
     'INTERNAL',
     describeError(err),
@@ -99,21 +97,31 @@ function asQuorumError(err: unknown, deps: CliDeps): QuorumError {
   );
 }
 
-export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
+/**
+ * Runs one command. `deps` may be given as a function: it is called only when a command
+ * runs, so help and usage errors build (and load) none of the clients.
+ */
+export async function runCli(
+  argv: string[],
+  io: CliIo,
+  deps: CliDeps | (() => Promise<CliDeps>),
+): Promise<ExitStatus> {
   if (argv.length === 0 || ['help', '--help', '-h'].includes(argv[0] ?? '')) {
     io.stdout(HELP);
     return argv.length === 0 ? 3 : 0;
   }
+  let built: CliDeps | undefined = typeof deps === 'function' ? undefined : deps;
   try {
     const { name, rest } = findCommand(argv);
-    const command = COMMANDS[name] as { run: Command; usage: string };
     if (wantsHelp(rest)) {
-      io.stdout(`Usage: ${command.usage}\n`);
+      io.stdout(`Usage: ${USAGE[name]}\n`);
       return 0;
     }
-    return await command.run(rest, io, deps);
+    const run = await COMMANDS[name]();
+    built ??= await (deps as () => Promise<CliDeps>)();
+    return await run(rest, io, built);
   } catch (err) {
-    printError(io, asQuorumError(err, deps), wantsJson(argv));
+    printError(io, asQuorumError(err, built), wantsJson(argv));
     return 3;
   }
 }

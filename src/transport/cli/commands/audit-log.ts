@@ -6,8 +6,9 @@ import { readAudit } from '../../../state/audit.js';
 import { DEFAULT_PREFIX } from '../../queue/names.js';
 import { noPositionals, optionalDuration, parseFlags } from '../args.js';
 import { printError, type CliDeps, type CliIo, type ExitStatus } from '../io.js';
+import { USAGE as USAGES } from '../usage.js';
 
-export const USAGE = 'quorum audit-log [--since 24h] [--json]';
+const USAGE = USAGES['audit-log'];
 
 const DEFAULT_SINCE_MS = 24 * 3_600_000;
 const CONNECT_TIMEOUT_MS = 3_000;

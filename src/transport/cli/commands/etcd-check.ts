@@ -6,8 +6,9 @@ import { renderJson } from '../../../render/json.js';
 import { renderEtcdCheckText } from '../../../render/terminal/etcd-check.js';
 import { noPositionals, optionalDuration, parseFlags } from '../args.js';
 import type { CliDeps, CliIo, ExitStatus } from '../io.js';
+import { USAGE as USAGES } from '../usage.js';
 
-export const USAGE = 'quorum etcd check [--cluster NAME] [--json] [--timeout 5s]';
+const USAGE = USAGES['etcd check'];
 
 export async function etcdCheckCommand(
   args: string[],

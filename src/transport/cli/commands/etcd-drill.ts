@@ -8,8 +8,9 @@ import { renderDrillText } from '../../../render/terminal/drill.js';
 import { parseFlags } from '../args.js';
 import { clusterContext } from '../cluster.js';
 import type { CliDeps, CliIo, ExitStatus } from '../io.js';
+import { USAGE as USAGES } from '../usage.js';
 
-export const DRILL_USAGE = 'quorum etcd drill [ID|latest] [--cluster NAME] [--dir DIR] [--json]';
+const DRILL_USAGE = USAGES['etcd drill'];
 
 export async function drillCommand(args: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
   const { values, positionals } = parseFlags(

@@ -9,10 +9,11 @@ import { noPositionals, parseFlags } from '../args.js';
 import { clusterContext } from '../cluster.js';
 import type { CliDeps, CliIo, ExitStatus } from '../io.js';
 import { QuorumError } from '../../../domain/errors.js';
+import { USAGE as USAGES } from '../usage.js';
 
 const common = { cluster: { type: 'string' }, json: { type: 'boolean' } } as const;
 
-export const DEFRAG_USAGE = 'quorum etcd defrag [--cluster NAME] [--json]';
+const DEFRAG_USAGE = USAGES['etcd defrag'];
 export async function defragCommand(args: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
   const { values, positionals } = parseFlags(args, common, DEFRAG_USAGE);
   noPositionals(positionals, DEFRAG_USAGE);
@@ -32,7 +33,7 @@ export async function defragCommand(args: string[], io: CliIo, deps: CliDeps): P
   return reportExitStatus(report);
 }
 
-export const COMPACT_USAGE = 'quorum etcd compact [--cluster NAME] [--json]';
+const COMPACT_USAGE = USAGES['etcd compact'];
 export async function compactCommand(
   args: string[],
   io: CliIo,
@@ -51,7 +52,7 @@ export async function compactCommand(
   return reportExitStatus(report);
 }
 
-export const ALARMS_USAGE = 'quorum etcd alarms [disarm] [--cluster NAME] [--json]';
+const ALARMS_USAGE = USAGES['etcd alarms'];
 export async function alarmsCommand(args: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
   const { values, positionals } = parseFlags(args, common, ALARMS_USAGE);
   if (positionals.length > 1 || (positionals[0] && positionals[0] !== 'disarm')) {

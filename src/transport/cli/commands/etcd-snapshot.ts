@@ -10,6 +10,7 @@ import { cleanupText, retentionText, snapshotTable } from '../../../render/termi
 import { parseFlags, requirePositional } from '../args.js';
 import { cliRequester, clusterContext, type ClusterContext } from '../cluster.js';
 import type { CliDeps, CliIo, ExitStatus } from '../io.js';
+import { USAGE as USAGES } from '../usage.js';
 
 const common = {
   cluster: { type: 'string' },
@@ -17,8 +18,6 @@ const common = {
   dir: { type: 'string' },
   store: { type: 'string' },
 } as const;
-
-const STORE = '[--dir DIR | --store DIR|s3://BUCKET/PREFIX]';
 
 function print(
   io: CliIo,
@@ -47,7 +46,7 @@ function context(
   return clusterContext(io, deps, values.cluster, values.store ?? values.dir);
 }
 
-export const SNAPSHOT_USAGE = `quorum etcd snapshot [--cluster NAME] ${STORE} [--compress] [--json]`;
+const SNAPSHOT_USAGE = USAGES['etcd snapshot'];
 export async function snapshotCommand(
   args: string[],
   io: CliIo,
@@ -73,7 +72,7 @@ export async function snapshotCommand(
   return print(io, values.json, report, 'etcd snapshot', body);
 }
 
-export const LIST_USAGE = `quorum etcd snapshots [--cluster NAME] ${STORE} [--verify] [--json]`;
+const LIST_USAGE = USAGES['etcd snapshots'];
 /** The list; `--verify` re-reads every snapshot as `quorum etcd verify` does (exit 2 when one fails). */
 export async function listCommand(args: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
   const { values } = parseFlags(args, { ...common, verify: { type: 'boolean' } }, LIST_USAGE);
@@ -95,7 +94,7 @@ export async function listCommand(args: string[], io: CliIo, deps: CliDeps): Pro
   return rechecks?.some((r) => !r.intact) ? 2 : 0;
 }
 
-export const PRUNE_USAGE = `quorum etcd prune [--cluster NAME] ${STORE} [--dry-run]`;
+const PRUNE_USAGE = USAGES['etcd prune'];
 /** Leftovers of interrupted snapshots, then the retention policy; the newest verified one always stays. */
 export async function pruneCommand(args: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
   const { values } = parseFlags(args, { ...common, 'dry-run': { type: 'boolean' } }, PRUNE_USAGE);
@@ -114,7 +113,7 @@ export async function pruneCommand(args: string[], io: CliIo, deps: CliDeps): Pr
   return 0;
 }
 
-export const VERIFY_USAGE = `quorum etcd verify FILE|ID|s3://BUCKET/KEY [--cluster NAME] ${STORE} [--json]`;
+const VERIFY_USAGE = USAGES['etcd verify'];
 export async function verifyCommand(args: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
   const { values, positionals } = parseFlags(args, common, VERIFY_USAGE);
   const ref = requirePositional(positionals, 'a snapshot file or id', VERIFY_USAGE);
@@ -124,7 +123,7 @@ export async function verifyCommand(args: string[], io: CliIo, deps: CliDeps): P
   return print(io, values.json, report, 'snapshot verify');
 }
 
-export const PLAN_USAGE = `quorum etcd restore-plan ID [--cluster NAME] ${STORE} [--json]`;
+const PLAN_USAGE = USAGES['etcd restore-plan'];
 export async function restorePlanCommand(
   args: string[],
   io: CliIo,

@@ -5,9 +5,10 @@ import { renderRunbook, renderRunbookList } from '../../../render/terminal/runbo
 import { findJobKind } from '../../queue/catalogue.js';
 import { parseFlags } from '../args.js';
 import type { CliDeps, CliIo, ExitStatus } from '../io.js';
+import { USAGE as USAGES } from '../usage.js';
 
-export const LIST_USAGE = 'quorum runbook list [--json]';
-export const SHOW_USAGE = 'quorum runbook show ID [--json]';
+const LIST_USAGE = USAGES['runbook list'];
+const SHOW_USAGE = USAGES['runbook show'];
 
 function catalogue(io: CliIo, deps: CliDeps) {
   // Only the runbook directory matters here: a config without clusters is fine.

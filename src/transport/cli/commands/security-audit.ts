@@ -7,8 +7,9 @@ import { renderSecurityAuditText } from '../../../render/terminal/security-audit
 import { optionalDuration, parseFlags } from '../args.js';
 import { clusterContext } from '../cluster.js';
 import type { CliDeps, CliIo, ExitStatus } from '../io.js';
+import { USAGE as USAGES } from '../usage.js';
 
-export const USAGE = 'quorum security audit [--cluster NAME] [--json] [--timeout 5s]';
+const USAGE = USAGES['security audit'];
 
 export async function securityAuditCommand(
   args: string[],

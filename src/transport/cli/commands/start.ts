@@ -8,8 +8,9 @@ import { QuorumError } from '../../../domain/errors.js';
 import { parseFlags } from '../args.js';
 import type { CliDeps, CliIo, ExitStatus } from '../io.js';
 import { concurrencyFlag, runUntilSignal } from './worker.js';
+import { USAGE as USAGES } from '../usage.js';
 
-export const START_USAGE = 'quorum start [--concurrency N]';
+const START_USAGE = USAGES.start;
 
 export async function startCommand(args: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
   const { values, positionals } = parseFlags(
@@ -36,7 +37,7 @@ export async function startCommand(args: string[], io: CliIo, deps: CliDeps): Pr
   );
 }
 
-export const BOT_USAGE = 'quorum bot';
+const BOT_USAGE = USAGES.bot;
 
 export async function botCommand(args: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
   const { positionals } = parseFlags(args, {}, BOT_USAGE);

@@ -9,9 +9,9 @@ import { renderUpgradeCheckText } from '../../../render/terminal/upgrade-check.j
 import { optionalDuration, parseFlags } from '../args.js';
 import { clusterContext } from '../cluster.js';
 import type { CliDeps, CliIo, ExitStatus } from '../io.js';
+import { USAGE as USAGES } from '../usage.js';
 
-export const USAGE =
-  'quorum upgrade check --to VERSION [--allow-prerelease] [--cluster NAME] [--json] [--timeout 5s]';
+const USAGE = USAGES['upgrade check'];
 
 /** The `--to` value, checked before anything is read. */
 function target(to: string | undefined, positionals: string[]): string {

@@ -16,8 +16,9 @@ import { parseFlags } from '../args.js';
 import type { CliDeps, CliIo, ExitStatus } from '../io.js';
 import type { Runtime } from '../../queue/runtime.js';
 import { exitAfter, exitWhenIdleFor, shutdownSignal } from '../../queue/shutdown.js';
+import { USAGE as USAGES } from '../usage.js';
 
-export const WORKER_USAGE = 'quorum worker [--cluster NAME] [--concurrency N]';
+const WORKER_USAGE = USAGES.worker;
 
 export async function workerCommand(args: string[], io: CliIo, deps: CliDeps): Promise<ExitStatus> {
   const { values, positionals } = parseFlags(
