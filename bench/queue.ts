@@ -5,6 +5,8 @@
  * throwaway Redis, alternating. Prints jobs/s of both and the overhead ratio.
  *
  *   BENCH_JOBS=10000 BENCH_RUNS=3 BENCH_CONCURRENCY=50 npm run bench:queue
+ *
+ * BENCH_SIDE=quorum (or bare) runs one side only, e.g. under `node --cpu-prof`.
  */
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -21,6 +23,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 /** Adds in flight at once, on both sides. */
 const PRODUCERS = 50;
+const SIDE = process.env.BENCH_SIDE;
 
 async function inParallel(n: number, add: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -113,15 +116,16 @@ async function main() {
   const q: number[] = [];
   try {
     for (let run = 0; run < RUNS; run++) {
-      b.push(await bare(redis.url, run));
-      q.push(await quorum(redis.url, run));
+      if (SIDE !== 'quorum') b.push(await bare(redis.url, run));
+      if (SIDE !== 'bare') q.push(await quorum(redis.url, run));
       console.log(
-        `run ${run + 1}: bare BullMQ ${b.at(-1)!.toFixed(0)} jobs/s, Quorum ${q.at(-1)!.toFixed(0)} jobs/s`,
+        `run ${run + 1}: bare BullMQ ${b.at(-1)?.toFixed(0) ?? '-'} jobs/s, Quorum ${q.at(-1)?.toFixed(0) ?? '-'} jobs/s`,
       );
     }
   } finally {
     await redis.close();
   }
+  if (SIDE) return;
   const [bm, qm] = [median(b), median(q)];
   console.log(
     `\nQueue benchmark: ${JOBS} jobs per run, ${RUNS} alternating runs per side, worker concurrency ${CONCURRENCY}, ${PRODUCERS} adds in flight; medians.`,

@@ -31,13 +31,8 @@ function safeParams(params: Record<string, string>): Record<string, string> {
   );
 }
 
-/** Appends one event; returns its stream id. */
-export async function appendAudit(
-  redis: StateRedis,
-  prefix: string,
-  event: AuditEvent,
-  maxLen = DEFAULT_AUDIT_MAX_LEN,
-): Promise<string> {
+/** The stream entry's field/value list of one event (what XADD is given after the id). */
+export function auditFields(event: AuditEvent): string[] {
   const fields: [string, string | undefined][] = [
     ['type', event.type],
     ['who', event.who],
@@ -48,7 +43,17 @@ export async function appendAudit(
     ['detail', event.detail],
     ['at', new Date(event.at).toISOString()],
   ];
-  const flat = fields.flatMap(([k, v]) => (v === undefined ? [] : [k, clip(v)]));
+  return fields.flatMap(([k, v]) => (v === undefined ? [] : [k, clip(v)]));
+}
+
+/** Appends one event; returns its stream id. */
+export async function appendAudit(
+  redis: StateRedis,
+  prefix: string,
+  event: AuditEvent,
+  maxLen = DEFAULT_AUDIT_MAX_LEN,
+): Promise<string> {
+  const flat = auditFields(event);
   const id = await redis.xadd(auditKey(prefix), 'MAXLEN', '~', maxLen, '*', ...flat);
   return id ?? '';
 }

@@ -86,6 +86,20 @@ function parseReport(text: unknown): Report | undefined {
   }
 }
 
+/** The result of `job` in its hash's fields, if that run has one that reads back. */
+export function resultOfHash(h: Record<string, string>, job: JobRun): RecordedResult | undefined {
+  if (h.run !== job.run) return undefined;
+  // Unreadable (written by hand): as if absent; an approval still guards a destructive kind.
+  const report = parseReport(h.report);
+  if (!report) return undefined;
+  return {
+    report,
+    attempt: Number(h.attempt),
+    recordedAt: Number(h.recordedAt),
+    ...(h.finishedAt ? { finishedAt: Number(h.finishedAt) } : {}),
+  };
+}
+
 export function jobResultStore(
   redis: StateRedis,
   prefix: string,
@@ -95,17 +109,7 @@ export function jobResultStore(
   const key = (job: JobRun) => jobResultKey(prefix, job.jobId);
   return {
     async get(job) {
-      const h = await redis.hgetall(key(job));
-      if (h.run !== job.run) return undefined;
-      // Unreadable (written by hand): as if absent; an approval still guards a destructive kind.
-      const report = parseReport(h.report);
-      if (!report) return undefined;
-      return {
-        report,
-        attempt: Number(h.attempt),
-        recordedAt: Number(h.recordedAt),
-        ...(h.finishedAt ? { finishedAt: Number(h.finishedAt) } : {}),
-      };
+      return resultOfHash(await redis.hgetall(key(job)), job);
     },
     async record(job, attempt, report) {
       const at = now();

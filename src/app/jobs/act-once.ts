@@ -5,7 +5,8 @@
  * (state/job-results.ts): one is re-reported and nothing runs. Otherwise `actOnce`:
  *
  *   1. writes `job.started` to the audit log — required when the kind changes the
- *      cluster: not written, the job is refused and nothing is changed;
+ *      cluster: not written, the job is refused and nothing is changed (for any other
+ *      kind it is sent before the operation starts, which does not wait for the answer);
  *   2. takes the job's approval (single use, state/approval-consume.ts): taken already
  *      by an earlier attempt of this job that recorded no result, the outcome of that
  *      attempt is unknown and nothing acts; used by another job, refused;
@@ -50,6 +51,8 @@ export interface Attempt {
   /** Set for a kind that changes the cluster. */
   changes?: ClusterChange;
   audit: JobAudit;
+  /** `job.started` was written already, with the look-up of a recorded result (no `changes`). */
+  started?: boolean;
   act(): Promise<Report>;
   /** Errors after which the operation may have acted or still act (timeout, hand-back). */
   outcomeUnknown(err: unknown): boolean;
@@ -81,11 +84,13 @@ export class ResultNotRecorded extends QuorumError {
 }
 
 export async function actOnce(deps: ActOnceDeps, a: Attempt): Promise<AttemptOutcome> {
+  // Best effort for a kind that changes nothing: sent before it acts, not waited for.
+  let noted: Promise<void> = Promise.resolve();
   if (a.changes) {
     const audited = await a.audit.require('job.started');
     if (!audited.ok) return { kind: 'refused', reason: audited.why };
-  } else {
-    await a.audit.note('job.started');
+  } else if (!a.started) {
+    noted = a.audit.note('job.started');
   }
   let giveBack: (() => Promise<boolean>) | undefined;
   if (a.changes) {
@@ -95,7 +100,7 @@ export async function actOnce(deps: ActOnceDeps, a: Attempt): Promise<AttemptOut
   }
   let report: Report;
   try {
-    report = await a.act();
+    [, report] = await Promise.all([noted, a.act()]);
   } catch (err) {
     // Given back, a retry may take it; not given back (Redis away), the retry says "unknown".
     if (giveBack && !a.outcomeUnknown(err)) await giveBack().catch(() => false);

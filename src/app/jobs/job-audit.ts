@@ -2,11 +2,13 @@
  * The worker's one way to write a job's audit entries. Before a kind that changes the
  * cluster acts, its `job.started` entry is required: when it cannot be written the job
  * does not act (`require` says why). Every other entry is noted on a best-effort basis:
- * a failure is logged and the job goes on.
+ * a failure is logged and the job goes on — also one the caller writes in one script
+ * with the job's result (`entry`, then `noted`: state/job-audited.ts).
  */
 import { describeError } from '../../domain/errors.js';
 import type { Logger } from '../../domain/logger.js';
-import { auditStreamKey, tryAppendAudit } from '../../state/audit.js';
+import type { AuditEvent } from '../../domain/audit.js';
+import { auditStreamKey, tryAppendAudit, type AuditWrite } from '../../state/audit.js';
 import type { StateRedis } from '../../state/redis.js';
 
 export interface JobAuditDeps {
@@ -32,25 +34,34 @@ export interface JobAudit {
   note(type: JobAuditType, outcome?: string): Promise<void>;
   /** Written, or why not (the caller must not act). */
   require(type: JobAuditType, outcome?: string): Promise<{ ok: true } | { ok: false; why: string }>;
+  /** The entry `note` writes, for a caller that writes it in one script with other state. */
+  entry(type: JobAuditType, outcome?: string): AuditEvent;
+  /** Logs an entry written that way that failed, as `note` does. */
+  noted(type: JobAuditType, written: AuditWrite): void;
 }
 
 export function jobAudit(deps: JobAuditDeps, subject: JobAuditSubject): JobAudit {
+  const entry = (type: JobAuditType, outcome?: string): AuditEvent => ({
+    type,
+    who: subject.who,
+    cluster: subject.cluster,
+    action: subject.action,
+    params: { job: subject.jobId },
+    outcome,
+    detail: subject.detail,
+    at: Date.now(),
+  });
   const write = (type: JobAuditType, outcome?: string) =>
-    tryAppendAudit(deps.redis, deps.prefix, {
-      type,
-      who: subject.who,
-      cluster: subject.cluster,
-      action: subject.action,
-      params: { job: subject.jobId },
-      outcome,
-      detail: subject.detail,
-      at: Date.now(),
-    });
+    tryAppendAudit(deps.redis, deps.prefix, entry(type, outcome));
+  const noted = (type: JobAuditType, written: AuditWrite) => {
+    if (!written.ok)
+      deps.logger.warn({ err: written.error, job: subject.jobId, type }, 'audit log not written');
+  };
   return {
+    entry,
+    noted,
     async note(type, outcome) {
-      const written = await write(type, outcome);
-      if (!written.ok)
-        deps.logger.warn({ err: written.error, job: subject.jobId, type }, 'audit log not written');
+      noted(type, await write(type, outcome));
     },
     async require(type, outcome) {
       const written = await write(type, outcome);

@@ -2,17 +2,18 @@
  * Idempotent enqueue. The job id comes from the request id (Slack's trigger id or
  * action timestamp, an alert's fingerprint and time), so a re-delivered request or a
  * double click adds the job once: BullMQ ignores an add whose id exists. Whether this
- * call added it is told by a nonce that only the first add stores.
+ * call added it is told by a nonce that only the first add stores, read back in the
+ * same round trip as the add.
  */
 import { randomUUID } from 'node:crypto';
-import type { JobsOptions } from 'bullmq';
+import { Job, type JobsOptions } from 'bullmq';
 import { QuorumError } from '../../domain/errors.js';
 import type { Enqueued, JobRequest, JobSink } from '../../domain/job-request.js';
 import { findJobKind, CATALOGUE } from './catalogue.js';
 import { describeIssues, type JobEnvelope } from './job-data.js';
 import type { JobKind } from './job-kind.js';
 import { jobIdFor } from './names.js';
-import type { JobQueues } from './queues.js';
+import type { ClusterQueue, JobQueues } from './queues.js';
 
 export type { Enqueued, JobRequest } from '../../domain/job-request.js';
 
@@ -74,10 +75,35 @@ export async function enqueueJob(queues: JobQueues, request: JobRequest): Promis
     enqueuedAt: new Date().toISOString(),
     nonce,
   };
-  await queue.add(kind.name, data, { ...jobOptions(kind), jobId });
-  const stored = await queue.getJob(jobId);
+  const storedNonce = await addAndReadNonce(queue, kind.name, data, {
+    ...queue.defaultJobOptions,
+    ...jobOptions(kind),
+    jobId,
+  });
   // Gone already only if it ran and was removed: then this add created it.
-  return { jobId, created: !stored || stored.data.nonce === nonce };
+  return { jobId, created: storedNonce === undefined || storedNonce === nonce };
+}
+
+/**
+ * BullMQ's add (its own script) and, sent right behind it on the same connection, a
+ * read of the stored job's nonce: Redis runs them in that order, so the read sees the
+ * nonce of whichever add came first — in one round trip. Should the read find no job
+ * (the add's script was re-sent after NOSCRIPT, behind the read; or the job ran and was
+ * removed), it reads again once the add is done.
+ */
+async function addAndReadNonce(
+  queue: ClusterQueue,
+  name: string,
+  data: JobEnvelope,
+  opts: JobsOptions & { jobId: string },
+): Promise<string | undefined> {
+  const client = await queue.getBackend().client;
+  const key = queue.toKey(opts.jobId);
+  const added = new Job(queue, name, data, opts, opts.jobId).addJob(client);
+  const read = client.hget(key, 'data');
+  const [, first] = await Promise.all([added, read]);
+  const stored = first ?? (await client.hget(key, 'data'));
+  return stored === null ? undefined : (JSON.parse(stored) as Partial<JobEnvelope>).nonce;
 }
 
 /** The queues as workflows see them. */

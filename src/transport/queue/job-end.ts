@@ -9,6 +9,7 @@ import type { JobAudit } from '../../app/jobs/job-audit.js';
 import type { AttemptOutcome } from '../../app/jobs/act-once.js';
 import { describeError, isQuorumError, type ErrorCode } from '../../domain/errors.js';
 import { reportFailure, worstSeverity, type Report } from '../../domain/report.js';
+import type { AuditedJobSteps } from '../../state/job-audited.js';
 import type { JobResultStore, JobRun, RecordedResult } from '../../state/job-results.js';
 import type { JobEnvelope, JobSummary } from './job-data.js';
 import type { JobKind } from './job-kind.js';
@@ -36,6 +37,8 @@ export class ReportedFailure extends UnrecoverableError {}
 export interface JobEndContext {
   audit: JobAudit;
   results: JobResultStore;
+  /** The result and its audit entry in one script (state/job-audited.ts). */
+  steps: AuditedJobSteps;
   run: JobRun;
   /** When this attempt started acting (performance.now()); absent for a re-delivery. */
   started?: number;
@@ -58,15 +61,21 @@ export async function endWithReport(
   if (result.finishedAt === undefined) {
     if (!postedByRunbook(deps, r)) await deps.reporter.result(r.envelope.target, r.info, report);
     observeReport(deps.metrics, report);
-    const severity = worstSeverity(report.findings);
-    await ctx.audit.note('job.finished', failure ? `failed: ${failure}` : severity);
+    const outcome = failure ? `failed: ${failure}` : worstSeverity(report.findings);
+    // A runbook step's end is audited before the engine hears of it; any other job's
+    // entry and finished mark go in one script once the (idle) hook returned.
+    const noted = postedByRunbook(deps, r) ? ctx.audit.note('job.finished', outcome) : undefined;
     await after(deps, r.envelope, failure ? { failure } : { report });
     (failure ? deps.metrics.jobsFailed : deps.metrics.jobsCompleted).inc(labelsOf(r));
     if (ctx.started !== undefined) {
-      const outcome = failure ? 'failed' : 'completed';
-      deps.metrics.jobDuration.observe({ kind: r.kind.name, outcome }, seconds(ctx.started));
+      const ended = failure ? 'failed' : 'completed';
+      deps.metrics.jobDuration.observe({ kind: r.kind.name, outcome: ended }, seconds(ctx.started));
     }
-    await ctx.results.markFinished(ctx.run);
+    if (noted) await Promise.all([noted, ctx.results.markFinished(ctx.run)]);
+    else {
+      const done = await ctx.steps.finish(ctx.run, ctx.audit.entry('job.finished', outcome));
+      ctx.audit.noted('job.finished', done.finished);
+    }
   }
   if (!failure) return summarize(report);
   deps.logger.error({ job: r.info.id }, `${r.info.title} failed: ${failure}`);

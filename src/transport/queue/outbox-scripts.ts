@@ -24,8 +24,10 @@ export const REMEMBER_MS = 24 * 3_600_000;
 /**
  * KEYS[1] list, KEYS[2] gen, KEYS[3] seen id, KEYS[4] final marker
  * ARGV[1] message JSON, ARGV[2] 'edit' | 'post', ARGV[3] '1' final edit, ARGV[4] remember ms
- * Output: { pushed 1|0, generation }. Not pushed: a duplicate id, or a progress edit
- * after the final one.
+ * Output: { pushed 1|0, generation, first 1|0 }. Not pushed: a duplicate id, or a progress
+ * edit after the final one. First: the list was empty, so no drain of this generation
+ * exists yet (a non-empty list at a generation has its drain: the generation moves on
+ * only when a drain finds the list empty, and the push that filled it added the drain).
  */
 export const PUSH = `
 local gen = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -38,8 +40,8 @@ if ARGV[2] == 'edit' then
   end
 end
 -- No expiry on the list: a message waits for as long as Slack or the consumer is away.
-redis.call('RPUSH', KEYS[1], ARGV[1])
-return {1, gen}`;
+local n = redis.call('RPUSH', KEYS[1], ARGV[1])
+return {1, gen, n == 1 and 1 or 0}`;
 
 /**
  * KEYS[1] list, KEYS[2] gen; ARGV[1] 'edit' | 'post', ARGV[2] the drain's generation

@@ -2,8 +2,11 @@
  * The producer side of the Slack outbox: every Slack write Quorum makes is pushed
  * here and delivered by the outbox consumer (outbox-consumer.ts), paced per channel,
  * in order per thread, progress edits coalesced. Pushing is two steps: a script adds
- * the message to its stream's list, then the stream's drain job is added (a no-op
- * when it exists). A crash between the two is repaired by the consumer's sweep. An
+ * the message to its stream's list, then — when the list was empty, or the message was
+ * there already (a retried push: its first pusher may have died before this step) —
+ * the stream's drain job is added (a no-op when it exists). A push behind pending
+ * messages adds nothing: their drain is there and takes it too. A crash between the two
+ * steps, or a drain that failed for good, is repaired by the consumer's sweep. An
  * urgent message whose stream already waits for a turn moves it to the urgent lane
  * (outbox-turns.ts) and wakes its drain, so it does not sleep out a non-urgent wait.
  */
@@ -50,7 +53,7 @@ export class Outbox implements OutboxWriter {
     const stream = streamOf(message);
     const keys = outboxKeys(this.prefix, stream);
     const final = message.op === 'update' && message.final ? '1' : '0';
-    const [pushed, gen] = (await this.redis.eval(
+    const [pushed, gen, first] = (await this.redis.eval(
       PUSH,
       4,
       keys.list,
@@ -61,8 +64,8 @@ export class Outbox implements OutboxWriter {
       isEditStream(stream) ? 'edit' : 'post',
       final,
       REMEMBER_MS,
-    )) as [number, number];
-    await this.ensureDrain(stream, gen);
+    )) as [number, number, number?];
+    if (pushed === 0 || first === 1) await this.ensureDrain(stream, gen);
     if (pushed === 1 && message.urgent) await this.urge(message.channel, stream, gen);
     return pushed === 1;
   }
@@ -83,7 +86,7 @@ export class Outbox implements OutboxWriter {
       {
         jobId: drainJobId(stream, gen),
         removeOnComplete: true,
-        // A drain that fails for good is removed, so the next push or sweep re-creates it.
+        // A drain that fails for good is removed; the consumer's sweep (every minute) re-creates it.
         removeOnFail: true,
         attempts: 10,
         backoff: { type: 'exponential', delay: 1_000 },

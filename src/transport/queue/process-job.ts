@@ -1,7 +1,9 @@
 /**
  * What a cluster worker does with one job. Check it against the catalogue (bad input
  * fails at once with UnrecoverableError). A result recorded by an earlier attempt of
- * the same job is re-reported and nothing runs again. Otherwise check its approval,
+ * the same job is re-reported and nothing runs again (for a kind with no approval and no
+ * lease to take, that look-up also writes `job.started` when there is none: one round
+ * trip, state/job-audited.ts). Otherwise check its approval,
  * take the maintenance lease when the kind needs it, and act once (app/jobs/act-once.ts:
  * audit, take the approval, run the handler bounded by the kind's timeout, record the
  * report); then deliver the recorded report (job-end.ts). On shutdown (the job's
@@ -14,18 +16,14 @@ import {
   ResultNotRecorded,
   type ClusterChange,
 } from '../../app/jobs/act-once.js';
-import { jobAudit, type JobAudit } from '../../app/jobs/job-audit.js';
+import { jobAudit } from '../../app/jobs/job-audit.js';
 import type { Report } from '../../domain/report.js';
 import { snapshotStoreOf, snapshotStoreSpec } from '../../app/snapshots/store-spec.js';
 import type { SnapshotStore } from '../../operations/etcd/store/snapshot-store.js';
 import { drillStore } from '../../state/drills.js';
 import { latencySampleStore } from '../../state/latency-samples.js';
-import {
-  jobResultStore,
-  type JobResultStore,
-  type JobRun,
-  type RecordedResult,
-} from '../../state/job-results.js';
+import { jobResultStore, type JobRun, type RecordedResult } from '../../state/job-results.js';
+import { auditedJobSteps } from '../../state/job-audited.js';
 import type { Lease } from '../../state/locks.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
 import type { KubeClient } from '../../operations/kube/client.js';
@@ -51,6 +49,7 @@ class TimedOut extends Error {}
 
 export function createProcessor(deps: ProcessorDeps) {
   const results = jobResultStore(deps.redis, deps.prefix);
+  const steps = auditedJobSteps(deps.redis, deps.prefix);
   return async (job: ClusterJob, token?: string, signal?: AbortSignal): Promise<JobSummary> => {
     const r = await resolveJob(job, deps);
     const run: JobRun = { jobId: r.info.id, run: r.envelope.nonce ?? r.envelope.enqueuedAt };
@@ -61,7 +60,15 @@ export function createProcessor(deps: ProcessorDeps) {
       action: r.kind.name,
       detail: r.envelope.approval ? `approved by ${r.envelope.approval.approvedBy}` : undefined,
     });
-    const ctx: JobEndContext = { audit, results, run };
+    const ctx: JobEndContext = { audit, results, steps, run };
+    if (!r.kind.destructive && !r.kind.maintenance) {
+      // Nothing to check before it acts: the look-up and `job.started` in one round trip.
+      const begun = await steps.begin(run, audit.entry('job.started'));
+      if (begun.recorded) return deliverRecorded(deps, r, begun.recorded, ctx);
+      if (begun.started) audit.noted('job.started', begun.started);
+      const started = begun.started !== undefined;
+      return attempt(deps, { job, token, signal, r, lease: undefined, ctx, started });
+    }
     const recorded = await results.get(run);
     if (recorded) return deliverRecorded(deps, r, recorded, ctx);
     await checkApproval(job, r, deps);
@@ -74,7 +81,7 @@ export function createProcessor(deps: ProcessorDeps) {
       await lease?.release();
       return deliverRecorded(deps, r, recordedLate, ctx);
     }
-    return attempt(deps, { job, token, signal, r, lease, audit, results, run });
+    return attempt(deps, { job, token, signal, r, lease, ctx, started: false });
   };
 }
 
@@ -84,16 +91,16 @@ interface AttemptInput {
   signal: AbortSignal | undefined;
   r: Resolved;
   lease: Lease | undefined;
-  audit: JobAudit;
-  results: JobResultStore;
-  run: JobRun;
+  ctx: JobEndContext;
+  /** `job.started` is written already. */
+  started: boolean;
 }
 
 /** Acts once and ends the job by what happened. */
 async function attempt(deps: ProcessorDeps, a: AttemptInput): Promise<JobSummary> {
   const { job, r } = a;
   const started = performance.now();
-  const ctx: JobEndContext = { audit: a.audit, results: a.results, run: a.run, started };
+  const ctx: JobEndContext = { ...a.ctx, started };
   let work: Promise<Report> | undefined;
   let settled = false;
   let late = false;
@@ -112,12 +119,13 @@ async function attempt(deps: ProcessorDeps, a: AttemptInput): Promise<JobSummary
   };
   const recordTimeoutMs = deps.recordTimeoutMs ?? DEFAULT_RECORD_TIMEOUT_MS;
   const outcome = await actOnce(
-    { redis: deps.redis, prefix: deps.prefix, results: a.results, recordTimeoutMs },
+    { redis: deps.redis, prefix: deps.prefix, results: ctx.results, recordTimeoutMs },
     {
-      job: a.run,
+      job: ctx.run,
       attempt: job.attemptsMade + 1,
       changes: changesOf(r),
-      audit: a.audit,
+      audit: ctx.audit,
+      started: a.started,
       act,
       outcomeUnknown,
     },
@@ -143,13 +151,13 @@ async function attemptFailed(deps: ProcessorDeps, a: AttemptInput, err: unknown,
     deps.logger.error({ job: a.job.id, report: err.report }, err.message);
   const labels = { kind: a.r.kind.name, outcome: 'failed' };
   deps.metrics.jobDuration.observe(labels, seconds(started));
-  return endAttemptFailed(a.job, a.r, err, deps, a.audit);
+  return endAttemptFailed(a.job, a.r, err, deps, a.ctx.audit);
 }
 
 /** Records the result of an operation that ended after its attempt gave up on it. */
 async function recordLate(deps: ProcessorDeps, a: AttemptInput, report: Report): Promise<void> {
   try {
-    await a.results.record(a.run, a.job.attemptsMade + 1, report);
+    await a.ctx.results.record(a.ctx.run, a.job.attemptsMade + 1, report);
     deps.logger.info({ job: a.job.id }, `${a.r.info.title}: ended late; its result is recorded`);
   } catch (err) {
     deps.logger.warn({ job: a.job.id, err }, `${a.r.info.title}: late result not recorded`);

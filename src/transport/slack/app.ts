@@ -3,6 +3,7 @@
  * request's signature checked, timestamps older than 5 minutes refused) or Socket
  * Mode when SLACK_APP_TOKEN is set — both talking to SLACK_API_URL.
  */
+import type { Server } from 'node:http';
 import {
   App,
   HTTPReceiver,
@@ -19,7 +20,8 @@ import { slackClientOptions, type RateLimitedListener } from './web-client.js';
 export interface SlackApp {
   app: App;
   mode: 'http' | 'socket';
-  start(): Promise<void>;
+  /** The HTTP receiver's server (its requests can be watched); nothing in Socket Mode. */
+  start(): Promise<Server | undefined>;
   stop(): Promise<void>;
 }
 
@@ -70,7 +72,10 @@ export function createSlackApp(
     return {
       app,
       mode: 'socket',
-      start: async () => void (await app.start()),
+      start: async () => {
+        await app.start();
+        return undefined;
+      },
       stop: async () => void (await app.stop()),
     };
   }
@@ -92,7 +97,7 @@ export function createSlackApp(
   return {
     app,
     mode: 'http',
-    start: async () => void (await app.start({ port: config.http.port, host: config.http.host })),
+    start: () => app.start({ port: config.http.port, host: config.http.host }),
     stop: async () => void (await app.stop()),
   };
 }

@@ -10,6 +10,7 @@ import type { Runtime, RuntimeDeps } from '../queue/runtime.js';
 import { DEFAULT_PREFIX } from '../queue/names.js';
 import { alertWebhookRoute } from '../alerts/webhook.js';
 import { createAlertQueue, enqueueNotification, startAlertConsumer } from '../alerts/queue.js';
+import { afterAck } from './after-ack.js';
 import { createSlackApp } from './app.js';
 import { registerListeners } from './register.js';
 
@@ -17,6 +18,16 @@ export interface Bot {
   mode: 'http' | 'socket';
   close(): Promise<void>;
 }
+
+/** Slash commands worked on at once after their acks; the rest wait their turn. */
+const AFTER_ACK_CONCURRENCY = 4;
+/** While the receiver is busy, how long a command’s work may wait before one lane runs. */
+const AFTER_ACK_MAX_DEFER_MS = 1_000;
+/**
+ * How long the close waits for acked commands to be worked on: inside the CLI's 3 s after the
+ * last job (worker.ts), so a drain that Redis holds up says so in the log before the exit.
+ */
+const DRAIN_MS = 2_000;
 
 /** Whether the bot serves HTTP itself (then the runtime must not: pass `http: false`). */
 export const botServesHttp = (config: Config) => !config.slack.appToken;
@@ -57,7 +68,9 @@ export async function startBot(
   const isApprover = resolveApprovers(config.approvers, listGroup);
   const silencers = config.alerts.silencers;
   const isSilencer = silencers ? resolveApprovers(silencers, listGroup) : isApprover;
+  const work = afterAck(AFTER_ACK_CONCURRENCY, AFTER_ACK_MAX_DEFER_MS, deps.logger);
   registerListeners(slackApp.app, {
+    afterAck: work,
     config,
     queues: runtime.queues,
     approvals: approvalStore({ redis: deps.redis, prefix }),
@@ -77,7 +90,8 @@ export async function startBot(
     check: () =>
       started ? Promise.resolve() : Promise.reject(new Error('the Slack side has not started')),
   });
-  await slackApp.start();
+  const server = await slackApp.start();
+  if (server) work.track(server);
   started = true;
   deps.logger.info({ mode: slackApp.mode }, 'Slack bot started');
   return {
@@ -85,6 +99,8 @@ export async function startBot(
     close: async () => {
       started = false;
       await slackApp.stop();
+      // What was acked is worked on (root message, job) before the runtime closes Redis.
+      await work.drain(DRAIN_MS);
       await alerts.close();
       await alertQueue.close();
     },

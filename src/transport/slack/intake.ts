@@ -91,16 +91,17 @@ async function post(ctx: CommandContext, message: { text: string; blocks?: unkno
 
 export async function handleIntent(deps: IntakeDeps, ctx: CommandContext): Promise<void> {
   const { intent } = ctx;
-  // A repeated delivery (Slack re-sends a slow ack) was acted on already.
-  if (!(await firstDelivery(deps.redis, deps.prefix, ctx.requestId))) return;
-  await appendAudit(deps.redis, deps.prefix, {
-    type: 'command',
+  // One round trip: the trigger id claimed and the command audited, or a repeated delivery
+  // (Slack re-sends a slow ack) found, acted on already. No audit entry, no action.
+  const command = {
+    type: 'command' as const,
     who: ctx.userId,
     cluster: intent.cluster,
     action: intent.action,
     params: paramsOf(intent),
     at: Date.now(),
-  });
+  };
+  if (!(await firstDelivery(deps.redis, deps.prefix, ctx.requestId, command))) return;
   if (intent.action === 'runbook.run') return startRunbook(deps, ctx, intent);
   if (intent.action === 'etcd.snapshot.schedule') return schedule(deps, ctx, intent);
   const job = JOB_OF[intent.action];

@@ -1,6 +1,7 @@
 /**
  * Bolt listeners: every slash command and the approval buttons. Each acks within
- * Slack's 3 s — bad input with an ephemeral usage message — and works after the ack.
+ * Slack's 3 s — bad input with an ephemeral usage message — and works after the ack;
+ * a slash command's work waits for its turn (after-ack.ts), so a burst is acked first.
  */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { toUserError } from '../../domain/user-error.js';
@@ -13,6 +14,7 @@ import {
 import type { SilenceDeps } from '../../app/incidents/silence-common.js';
 import type { ApprovalStore, ApproverCheck } from '../../state/approvals.js';
 import type { OutboxWriter } from '../queue/outbox.js';
+import type { AfterAck } from './after-ack.js';
 import { handleApprovalClick } from './approval-actions.js';
 import { COMMAND_HELP, parseSlashCommand, type Intent } from './commands/parse.js';
 import { handleIntent, type IntakeDeps } from './intake.js';
@@ -25,6 +27,8 @@ export type BotDeps = IntakeDeps & {
   outbox: OutboxWriter;
   /** Silences from incident threads, when an Alertmanager client is wired. */
   silences?: SilenceDeps;
+  /** Where a slash command's work waits for its turn after the ack. */
+  afterAck: AfterAck;
 };
 
 export const SLASH_COMMANDS = [
@@ -84,23 +88,25 @@ export function registerListeners(app: App, deps: BotDeps): void {
       await ack();
       const tell = async (text: string) =>
         void (await respond({ response_type: 'ephemeral', text }));
-      try {
-        await handleIntent(deps, {
-          intent,
-          userId: command.user_id,
-          channel: command.channel_id,
-          requestId: command.trigger_id,
-          client,
-          tell,
-        });
-      } catch (err) {
-        const trigger = command.trigger_id;
-        deps.logger.error(
-          { err, command: command.command, trigger },
-          'slash command failed after ack',
-        );
-        await respond(ephemeral(failedMessage(err, trigger)));
-      }
+      deps.afterAck.run(async () => {
+        try {
+          await handleIntent(deps, {
+            intent,
+            userId: command.user_id,
+            channel: command.channel_id,
+            requestId: command.trigger_id,
+            client,
+            tell,
+          });
+        } catch (err) {
+          const trigger = command.trigger_id;
+          deps.logger.error(
+            { err, command: command.command, trigger },
+            'slash command failed after ack',
+          );
+          await respond(ephemeral(failedMessage(err, trigger)));
+        }
+      });
     },
   );
 
