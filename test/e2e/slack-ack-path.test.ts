@@ -9,7 +9,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import type { Logger } from '../../src/domain/logger.js';
 import { buildRuntimeDeps, type OwnedRuntimeDeps } from '../../src/runtime-deps.js';
 import { readAudit } from '../../src/state/audit.js';
 import { startRuntime, type Runtime } from '../../src/transport/queue/runtime.js';
@@ -18,6 +17,7 @@ import { cleanEnv } from '../support/cli.js';
 import { freePort, startRedis, waitFor, type RedisServer } from '../support/index.js';
 import { startSlackApi, type SlackApi } from '../support/slack-api.js';
 import { signSlack, slashCommandBody } from '../support/slack-request.js';
+import { recordingLogger } from '../support/recording-logger.js';
 
 const SECRET = 'ack-path-signing-secret';
 const CHANNEL = 'C0ACK';
@@ -29,13 +29,7 @@ let bot: Bot;
 let base: string;
 let redis: Redis;
 let closed = false;
-const logged: { level: string; obj: object; msg?: string }[] = [];
-const logger: Logger = {
-  debug: (obj, msg) => void logged.push({ level: 'debug', obj, msg }),
-  info: (obj, msg) => void logged.push({ level: 'info', obj, msg }),
-  warn: (obj, msg) => void logged.push({ level: 'warn', obj, msg }),
-  error: (obj, msg) => void logged.push({ level: 'error', obj, msg }),
-};
+const { logger, logged } = recordingLogger();
 
 const closeStack = async () => {
   if (closed) return;

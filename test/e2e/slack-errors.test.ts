@@ -8,7 +8,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import type { Logger } from '../../src/domain/logger.js';
 import { buildRuntimeDeps, type OwnedRuntimeDeps } from '../../src/runtime-deps.js';
 import { startRuntime, type Runtime } from '../../src/transport/queue/runtime.js';
 import { startBot, type Bot } from '../../src/transport/slack/bot.js';
@@ -24,6 +23,7 @@ import {
 } from '../support/index.js';
 import { startSlackApi, type SlackApi } from '../support/slack-api.js';
 import { postSigned, slashCommandBody } from '../support/slack-request.js';
+import { recordingLogger } from '../support/recording-logger.js';
 
 const SECRET = 'errors-signing-secret';
 const CHANNEL = 'C0ERRORS';
@@ -36,13 +36,7 @@ let bot: Bot;
 let base: string;
 let redis: Redis;
 /** Every log line the bot and the worker wrote, for "the internal text is in the log". */
-const logged: { level: string; obj: object; msg?: string }[] = [];
-const logger: Logger = {
-  debug: (obj, msg) => void logged.push({ level: 'debug', obj, msg }),
-  info: (obj, msg) => void logged.push({ level: 'info', obj, msg }),
-  warn: (obj, msg) => void logged.push({ level: 'warn', obj, msg }),
-  error: (obj, msg) => void logged.push({ level: 'error', obj, msg }),
-};
+const { logger, logged } = recordingLogger();
 
 beforeAll(async () => {
   [etcd, redisServer, slack] = await Promise.all([startEtcd(), startRedis(), startSlackApi()]);
