@@ -19,7 +19,6 @@ import { appendAudit } from '../../state/audit.js';
 import type { StateRedis } from '../../state/redis.js';
 import { threadWriter, type ThreadWriter } from '../thread-writer.js';
 import { listRef } from './ids.js';
-import { postResultsInOrder } from './step-results.js';
 
 export interface RunbookEngineDeps {
   redis: StateRedis;
@@ -52,7 +51,7 @@ export interface RunContext {
   now(): number;
   runbookOf(run: RunbookRun): Runbook;
   thread(run: RunbookRun): ThreadWriter;
-  /** Edits the checklist, posts the step results now due in step order, tells onRunChanged. */
+  /** Edits the checklist and tells onRunChanged. */
   refreshChecklist(run: RunbookRun): Promise<void>;
   post(run: RunbookRun, id: string, message: SlackMessage, ref?: string): Promise<void>;
   /** Best effort: a lost audit line is logged, never the run's failure. */
@@ -69,7 +68,7 @@ export function runContext(deps: RunbookEngineDeps): RunContext {
   const now = deps.now ?? Date.now;
   const runbookOf = (run: RunbookRun) => findRunbook(deps.runbooks, run.runbook);
   const thread = (run: RunbookRun) => threadWriter(deps.outbox, run.thread);
-  const ctx: RunContext = {
+  return {
     deps,
     now,
     runbookOf,
@@ -78,7 +77,6 @@ export function runContext(deps: RunbookEngineDeps): RunContext {
       const ref = listRef(run);
       const message = checklistMessage(run, runbookOf(run));
       await thread(run).edit(ref, `${ref}-v${run.version}`, message, run.finishedAt !== undefined);
-      await postResultsInOrder(ctx, run);
       // Best effort: the root catches up at the run's next change.
       await deps
         .onRunChanged?.(run)
@@ -96,5 +94,4 @@ export function runContext(deps: RunbookEngineDeps): RunContext {
       );
     },
   };
-  return ctx;
 }

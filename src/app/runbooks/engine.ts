@@ -13,8 +13,7 @@ import { runContext } from './context.js';
 import { decideStep, startRun, tickOff, type StartRun } from './events.js';
 import { runAnyway } from './run-anyway.js';
 import { sweepRuns, type RunSweepDeps } from './sweep.js';
-import { readRun } from '../../state/runbook-runs.js';
-import { keepResult, postResultsInOrder, type JobEnd } from './step-results.js';
+import { keepResult, type JobEnd } from './step-results.js';
 import { endStep, type StepLink } from './walk-on.js';
 
 export type { RunbookEngineDeps } from './context.js';
@@ -49,9 +48,6 @@ export function createRunbookEngine(deps: RunSweepDeps): RunbookEngine {
     jobEnded: async (link, outcome, end) => {
       if (end) await keepResult(ctx, link, end);
       await endStep(ctx, link, outcome);
-      // Again, for a re-delivered end whose change was stored before a crash: a no-op otherwise.
-      const run = await readRun(deps.redis, deps.prefix, link.run);
-      if (run) await postResultsInOrder(ctx, run);
     },
     decided: (link, decision, by) => decideStep(ctx, link, decision, by),
     manualDone: (runId, stepId, by) => tickOff(ctx, runId, stepId, by),

@@ -10,7 +10,7 @@ import {
   type Effect,
   type StepOutcome,
 } from '../../operations/runbooks/walk.js';
-import { changeRun } from '../../state/runbook-runs.js';
+import { changeRun, readRun } from '../../state/runbook-runs.js';
 import { carryOut, type NotEnqueued } from './carry-out.js';
 import { postResultsInOrder } from './step-results.js';
 import type { RunContext } from './context.js';
@@ -45,7 +45,9 @@ export async function walkOn(ctx: RunContext, runId: string): Promise<void> {
 
 /**
  * A step's job ended (or the sweep gave up on it). `before` runs once the change is
- * stored and before the run walks on: the sweep says there why it ended the step.
+ * stored and before the run walks on: the sweep says there why it ended the step. The
+ * step results now due are posted, in step order; a repeat (a re-delivered job end
+ * whose change was stored before a crash) posts them again, a no-op when they were.
  */
 export async function endStep(
   ctx: RunContext,
@@ -56,8 +58,13 @@ export async function endStep(
   const run = await changeRun(ctx.deps.redis, ctx.deps.prefix, link.run, (r) =>
     r ? stepFinished(r, ctx.runbookOf(r), link.step, outcome, ctx.now()) : undefined,
   );
-  if (!run) return;
+  if (!run) {
+    const current = await readRun(ctx.deps.redis, ctx.deps.prefix, link.run);
+    if (current) await postResultsInOrder(ctx, current);
+    return;
+  }
   await before?.(run);
+  await postResultsInOrder(ctx, run);
   const result = outcome.ok ? outcome.severity : `failed: ${outcome.reason}`;
   await ctx.audit(run, 'runbook.step', link.step, result);
   await ctx.refreshChecklist(run);
