@@ -27,26 +27,32 @@ export interface RootDeps {
   now?: () => number;
 }
 
-/** The group as its root shows it; `run` when the caller has just read or changed it. */
-export async function viewOf(
-  deps: Pick<RootDeps, 'redis' | 'prefix' | 'runbooks'>,
+/** The group's runbook run as stored now, if it has one. */
+export const runOf = (deps: Pick<RootDeps, 'redis' | 'prefix'>, g: IncidentGroup) =>
+  g.runId ? readRun(deps.redis, deps.prefix, g.runId) : Promise.resolve(undefined);
+
+/** The group as its root shows it, with where `run` (the group's run, read by the caller) stands. */
+export function viewOf(
+  deps: Pick<RootDeps, 'runbooks'>,
   g: IncidentGroup,
-  run?: RunbookRun,
-): Promise<IncidentView> {
-  const current = run ?? (g.runId ? await readRun(deps.redis, deps.prefix, g.runId) : undefined);
-  const runbook = current && deps.runbooks.find((r) => r.id === current.runbook);
+  run: RunbookRun | undefined,
+): IncidentView {
+  const runbook = run && deps.runbooks.find((r) => r.id === run.runbook);
   return {
     ...g,
     alerts: shownAlerts(g),
-    ...(current && runbook ? { run: runStanding(current, runbook) } : {}),
+    ...(run && runbook ? { run: runStanding(run, runbook) } : {}),
   };
 }
 
-/** Edits the root to show `g` now; the id names both versions, so a repeat is a no-op. */
+/**
+ * Edits the root to show `g` now, with its run (read here unless given); the id names
+ * both versions, so a repeat is a no-op.
+ */
 export async function editRoot(deps: RootDeps, g: IncidentGroup, run?: RunbookRun) {
   const now = (deps.now ?? Date.now)();
-  const current = run ?? (g.runId ? await readRun(deps.redis, deps.prefix, g.runId) : undefined);
-  const view = await viewOf(deps, g, current);
+  const current = run ?? (await runOf(deps, g));
+  const view = viewOf(deps, g, current);
   const id = `${g.rootRef}-v${g.version}-r${current?.version ?? 0}-root`;
   await threadWriter(deps.outbox, { channel: g.channel }).edit(
     g.rootRef,

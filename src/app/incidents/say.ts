@@ -15,7 +15,7 @@ import {
 import { appendRunAlert } from '../../state/runbook-runs.js';
 import { threadWriter } from '../thread-writer.js';
 import type { IncidentDeps } from './deps.js';
-import { editRoot, viewOf, type RootDeps } from './root.js';
+import { editRoot, runOf, viewOf, type RootDeps } from './root.js';
 import { shownAlerts, type Change } from './transition.js';
 
 /** What the root needs of the incident workflow's deps. */
@@ -32,18 +32,22 @@ export async function say(deps: IncidentDeps, g: IncidentGroup, change: Change, 
   const id = `${g.rootRef}-v${g.version}`;
   const reply = (m: SlackMessage) => inThread(deps, g).post(`${id}-reply`, m);
   const timeline = (text: string) => noteForPostMortem(deps, g, text, now);
+  const roots = rootDeps(deps);
   if (change.type === 'opened') {
-    const root = incidentRootMessage(await viewOf(rootDeps(deps), g), now);
+    // Its run starts after this post: the root shows none yet.
+    const root = incidentRootMessage(viewOf(roots, g, undefined), now);
     await threadWriter(deps.outbox, { channel: g.channel }).post(`${id}-root`, root, g.rootRef);
     await timeline(`Alert firing: ${shownAlerts(g).map(alertName).join(', ')}`);
     return;
   }
-  await editRoot(rootDeps(deps), g);
+  // One read of the run serves the root and the reply.
+  const run = await runOf(roots, g);
+  await editRoot(roots, g, run);
   if (change.type === 'resolved') {
-    await reply(incidentResolvedMessage(await viewOf(rootDeps(deps), g), now));
+    await reply(incidentResolvedMessage(viewOf(roots, g, run), now));
     await timeline('All alerts of the group resolved');
   } else if (change.type === 'reopened') {
-    await reply(incidentReopenedMessage(await viewOf(rootDeps(deps), g)));
+    await reply(incidentReopenedMessage(viewOf(roots, g, run)));
     await timeline('Firing again (reopened)');
   } else if (change.joined.length || change.resolved.length) {
     await reply(alertsChangedMessage(change.joined, change.resolved, g.truncatedAlerts));
