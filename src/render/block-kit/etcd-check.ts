@@ -3,7 +3,7 @@ import { formatBytes, formatDuration } from '../../domain/units.js';
 import { memberOfProbe, type EtcdCheckReport, type MemberProbe } from '../../domain/etcd.js';
 import type { Block, SlackMessage } from './blocks.js';
 import { context, fieldSections } from './build.js';
-import { escapeMrkdwn } from './escape.js';
+import { escapeMrkdwn, inlineCode } from './escape.js';
 import { truncate } from './limits.js';
 import { reportMessage } from './report-message.js';
 import { SIGN } from './verdict.js';
@@ -17,7 +17,7 @@ function memberField(report: EtcdCheckReport, probe: MemberProbe, leaders: Set<s
   ].filter(Boolean);
   const lines = [
     `*${escapeMrkdwn(name)}*${roles.length ? ` · ${roles.join(', ')}` : ''}`,
-    `\`${escapeMrkdwn(probe.endpoint)}\``,
+    inlineCode(probe.endpoint),
   ];
   if (!s) {
     const why = probe.statusError ?? probe.healthError ?? 'no answer';

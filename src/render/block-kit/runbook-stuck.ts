@@ -8,7 +8,7 @@ import type { RunbookStep } from '../../domain/runbook.js';
 import { formatDuration } from '../../domain/units.js';
 import type { SlackMessage } from './blocks.js';
 import { textMessage } from './build.js';
-import { escapeMrkdwn, slackDate } from './escape.js';
+import { escapeMrkdwn, inlineCode, slackDate } from './escape.js';
 import { truncate } from './limits.js';
 
 /** A step and where it stands in its runbook (n of `of`). */
@@ -28,7 +28,7 @@ export function restartCommand(run: RunbookRun): string {
   return `/runbook run ${run.runbook} ${run.cluster}${params.join('')}`;
 }
 
-const restart = (run: RunbookRun) => `\`${esc(restartCommand(run), 500)}\``;
+const restart = (run: RunbookRun) => inlineCode(truncate(restartCommand(run), 500));
 
 export function stepApprovalExpiredMessage(
   run: RunbookRun,

@@ -8,7 +8,7 @@ import type { RunbookRun, StepState, TimelineEntry } from '../../domain/runbook-
 import { filledStep, type Runbook, type RunbookStep } from '../../domain/runbook.js';
 import type { Block, SlackMessage } from './blocks.js';
 import { codeText, context, header, plain, section, textMessage } from './build.js';
-import { escapeMrkdwn, mention, utcText } from './escape.js';
+import { escapeMrkdwn, inlineCode, mention, utcText } from './escape.js';
 import { LIMITS, truncate } from './limits.js';
 import { SIGN } from './verdict.js';
 
@@ -80,7 +80,7 @@ export function checklistMessage(run: RunbookRun, runbook: Runbook): SlackMessag
       section(`*Runbook: ${esc(run.title)}* on *${esc(run.cluster, 60)}* — ${state}`),
       section(truncate(lines.join('\n'), LIMITS.sectionText)),
       context(
-        `${params ? `\`${esc(params, 300)}\` · ` : ''}started by ${who(run.startedBy)} · run \`${run.id}\``,
+        `${params ? `${inlineCode(truncate(params, 300))} · ` : ''}started by ${who(run.startedBy)} · run \`${run.id}\``,
       ),
     ],
   };
