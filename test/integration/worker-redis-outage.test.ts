@@ -187,7 +187,10 @@ describe('a worker lost while it defragments', () => {
             /^:x: etcd defrag of c1 failed: an earlier attempt \(attempt 1 at .*\) started it and was interrupted .*its outcome is unknown; it is not run again on the same approval\. Run \/etcd-check c1 to see the cluster's state, then ask for the etcd defrag again if it is still needed\.$/,
           ),
         ]);
-      expect(slack.messages('C0LOST')[0]!.text).toMatch(/— ✖ failed$/);
+      // The root's verdict edit is its own stream: it takes the channel's next turn after the reply.
+      await expect
+        .poll(() => slack.messages('C0LOST')[0]!.text, { timeout: 10_000 })
+        .toMatch(/— ✖ failed$/);
     } finally {
       gate.open(); // worker A's defragmentation ends; nothing it does reaches Redis or Slack
     }
