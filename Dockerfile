@@ -79,5 +79,6 @@ EXPOSE 3000
 # Liveness only (/healthz does not fail when Redis is down); no curl in slim: Node's fetch.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "dist/src/main.js"]
+# The node flags of dist/src/main.js's shebang (a packaging test keeps them equal).
+ENTRYPOINT ["node", "--max-semi-space-size=4", "dist/src/main.js"]
 CMD ["start"]

@@ -21,6 +21,7 @@ import { startRedis } from '../test/support/redis.js';
 import { startSlackApi } from '../test/support/slack-api.js';
 import { signSlack, slashCommandBody } from '../test/support/slack-request.js';
 import { median } from './peak-rss.js';
+import { QUORUM_ARGV } from './quorum-bin.js';
 
 const TOTAL = Number(process.env.BENCH_COMMANDS ?? 500);
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 50);
@@ -64,7 +65,7 @@ function post(port: number, body: string, headers: Record<string, string>): Prom
 
 /** The process under test, started as `node <script> …`; resolves once it said it listens. */
 async function startTarget(side: Side, env: Record<string, string>): Promise<ChildProcess> {
-  const script = side === 'quorum' ? [`${DIST}src/main.js`, 'bot'] : [`${DIST}bench/slack-bare.js`];
+  const script = side === 'quorum' ? [...QUORUM_ARGV, 'bot'] : [`${DIST}bench/slack-bare.js`];
   const flags = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
   const child = spawn(process.execPath, [...flags, ...script], {
     env,

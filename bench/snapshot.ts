@@ -14,11 +14,11 @@ import { startEtcd } from '../test/support/etcd.js';
 import { tmpDir } from '../test/support/processes.js';
 import { startS3 } from '../test/support/s3.js';
 import { measure, median, type RunStats } from './peak-rss.js';
+import { QUORUM_ARGV } from './quorum-bin.js';
 
 const MiB = 2 ** 20;
 const SIZES_MB = (process.env.BENCH_SIZES_MB ?? '100,520').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const QUORUM = path.resolve(import.meta.dirname, '../src/main.js');
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const peak = (runs: RunStats[]) => `${Math.max(...runs.map((r) => r.peakRssMb)).toFixed(0)} MB`;
@@ -56,8 +56,8 @@ async function main() {
       for (let i = 0; i < RUNS; i++) {
         e.push(await measure('etcdctl', ['snapshot', 'save', path.join(dir, 'etcdctl.db')], env));
         rmSync(path.join(dir, 'etcdctl.db'), { force: true });
-        q.push(await measure(process.execPath, [QUORUM, 'etcd', 'snapshot'], env));
-        s.push(await measure(process.execPath, [QUORUM, 'etcd', 'snapshot'], s3env));
+        q.push(await measure(process.execPath, [...QUORUM_ARGV, 'etcd', 'snapshot'], env));
+        s.push(await measure(process.execPath, [...QUORUM_ARGV, 'etcd', 'snapshot'], s3env));
         // Keep the newest directory snapshot for the drill; the rest would only fill the disk.
         if (i < RUNS - 1)
           for (const f of readdirSync(dir)) rmSync(path.join(dir, f), { force: true });
@@ -73,7 +73,7 @@ async function main() {
       console.log(rows.at(-1));
       const drill = await measure(
         process.execPath,
-        [QUORUM, 'etcd', 'drill', '--json'],
+        [...QUORUM_ARGV, 'etcd', 'drill', '--json'],
         env,
         [0, 1, 2],
       );

@@ -9,9 +9,9 @@ import { envWithout } from '../test/support/etcdctl.js';
 import { startEtcd } from '../test/support/etcd.js';
 import { tmpDir } from '../test/support/processes.js';
 import { measure, median, type RunStats } from './peak-rss.js';
+import { QUORUM_ARGV } from './quorum-bin.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const QUORUM = path.resolve(import.meta.dirname, '../src/main.js');
 
 const ms = (runs: RunStats[]) => median(runs.map((r) => r.ms));
 const rss = (runs: RunStats[]) => median(runs.map((r) => r.peakRssMb));
@@ -33,8 +33,8 @@ async function main() {
   try {
     for (let i = 0; i < RUNS; i++) {
       bare.push(await measure(process.execPath, ['-e', '0'], env));
-      help.push(await measure(process.execPath, [QUORUM, 'help'], env));
-      check.push(await measure(process.execPath, [QUORUM, 'etcd', 'check'], env, [0, 1]));
+      help.push(await measure(process.execPath, [...QUORUM_ARGV, 'help'], env));
+      check.push(await measure(process.execPath, [...QUORUM_ARGV, 'etcd', 'check'], env, [0, 1]));
     }
   } finally {
     await etcd.close();

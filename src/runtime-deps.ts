@@ -9,6 +9,7 @@ import { loadEtcdCredentials } from './clients/etcd-credentials.js';
 import { etcd3Connector } from './clients/etcd3-member.js';
 import { lazyKubeConnector } from './clients/kube-lazy.js';
 import { snapshotStoreFactory } from './clients/snapshot-store-factory.js';
+import { redisConnection, type RedisConnection } from './config/redis-connection.js';
 import type { Config } from './config/schema.js';
 import type { Logger } from './domain/logger.js';
 import { createMetrics } from './transport/http/metrics.js';
@@ -21,14 +22,15 @@ export type { OwnedRuntimeDeps, RuntimeDepsOptions };
  * A Redis client for BullMQ: commands wait through reconnects instead of failing;
  * closing never waits long on Redis (closable-redis.ts). A peer that does not answer
  * our FIN is dropped after 300 ms (ioredis waits 2 s), so a frozen Redis costs a
- * closing worker little.
+ * closing worker little. `target` is one server's URL, or the connection the config
+ * names (config/redis-connection.ts: a URL, or the master through Sentinel).
  */
-export function createRedis(url: string, logger: Logger): ClosableRedis {
-  const redis = new ClosableRedis(url, {
-    maxRetriesPerRequest: null,
-    enableReadyCheck: true,
-    disconnectTimeout: 300,
-  });
+export function createRedis(target: string | RedisConnection, logger: Logger): ClosableRedis {
+  const { url, options } = typeof target === 'string' ? { url: target, options: {} } : target;
+  const own = { maxRetriesPerRequest: null, enableReadyCheck: true, disconnectTimeout: 300 };
+  const redis = url
+    ? new ClosableRedis(url, { ...options, ...own })
+    : new ClosableRedis({ ...options, ...own });
   let down = false;
   redis.on('error', (err: Error) => {
     if (!down) logger.warn({ err: err.message }, 'Redis connection failed; retrying');
@@ -42,7 +44,7 @@ export function createRedis(url: string, logger: Logger): ClosableRedis {
 }
 
 export function buildRuntimeDeps(config: Config, opts: RuntimeDepsOptions): OwnedRuntimeDeps {
-  const redis = createRedis(config.redisUrl, opts.logger);
+  const redis = createRedis(redisConnection(config), opts.logger);
   const metrics = createMetrics();
   const slack =
     opts.slack !== false && config.slack.botToken

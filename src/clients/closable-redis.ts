@@ -18,6 +18,11 @@
  *
  * Rejections use ioredis's "Connection is closed.", which BullMQ takes for a
  * connection error (nothing to report while closing).
+ *
+ * Through Sentinel (config/redis-connection.ts) each connect first asks a sentinel for
+ * the master; a disconnect() meanwhile ends the client as soon as that question is
+ * answered or times out (SENTINEL_COMMAND_TIMEOUT_MS), so a frozen sentinel cannot hold
+ * a close either (test/integration/redis-sentinel.test.ts).
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ReplyMappingFromOptions } from 'ioredis/built/types.js';

@@ -1,6 +1,6 @@
 /**
- * GET of a text endpoint of the API server (/metrics, /readyz?verbose) with the
- * kubeconfig's credentials and TLS material. Non-2xx answers become the library's
+ * GET of a text endpoint of the API server (/metrics, /readyz?verbose, a page of a
+ * list as JSON) with the kubeconfig's credentials and TLS material. Non-2xx answers become the library's
  * ApiException, so kube-errors.ts classifies them like every other call.
  */
 import http from 'node:http';
@@ -8,6 +8,15 @@ import https from 'node:https';
 import { ApiException, type KubeConfig } from '@kubernetes/client-node';
 
 const MAX_BYTES = 32 * 2 ** 20;
+
+/** Response headers as the library's ApiException carries them (lower-case names). */
+function headersOf(res: http.IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
 
 /** GET `path` on `server` as text, with the kubeconfig's credentials; aborted by `signal`. */
 export async function rawGetText(
@@ -34,7 +43,7 @@ export async function rawGetText(
         const body = Buffer.concat(chunks).toString('utf8');
         const code = res.statusCode ?? 0;
         if (code >= 200 && code < 300) resolve(body);
-        else reject(new ApiException(code, 'raw GET', body, {}));
+        else reject(new ApiException(code, 'raw GET', body, headersOf(res)));
       });
     });
     req.on('error', reject);

@@ -2,22 +2,23 @@
  * The @kubernetes/client-node (1.4) adapter behind operations/kube/client.ts.
  * Object-style parameters, calls return the body. Every call is bounded by its
  * deadline (kube-call.ts) and fails as a QuorumError naming the server; 404 on a
- * read means "absent", 429 on an eviction means "a budget blocks it". Tokens never
+ * read means "absent", 429 on an eviction means "a budget blocks it". Every list is
+ * paged (kube-pages.ts): nothing here asks for a whole collection in one answer. Tokens never
  * reach a message or a log: errors carry the server URL and the Status message only.
  */
 import {
   ApiException,
   CoordinationV1Api,
   CoreV1Api,
-  PolicyV1Api,
-  RbacAuthorizationV1Api,
   VersionApi,
   type ConfigurationOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import type { EvictionResult, PodQuery, EventQuery } from '../domain/kube.js';
+import type { EvictionResult, ListFold, PodInfo, PodQuery, EventQuery } from '../domain/kube.js';
 import type { KubeClient, KubeConnector } from '../operations/kube/client.js';
 import { kubeCall } from './kube-call.js';
+import { evictionOutcome } from './kube-eviction.js';
+import { collect, foldList } from './kube-pages.js';
 import { loadKubeConfig, type KubeTarget } from './kube-config.js';
 import {
   toClusterRoleInfo,
@@ -34,6 +35,7 @@ import { readServingCertificate } from './kube-tls.js';
 
 const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json';
 const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+const RBAC = '/apis/rbac.authorization.k8s.io/v1';
 
 type Options = ConfigurationOptions;
 
@@ -58,9 +60,7 @@ export const kubeConnector: KubeConnector = (cluster) => kubeClient(cluster);
 
 class KubeApiClient implements KubeClient {
   private readonly core: CoreV1Api;
-  private readonly policy: PolicyV1Api;
   private readonly coordination: CoordinationV1Api;
-  private readonly rbac: RbacAuthorizationV1Api;
   private readonly versionApi: VersionApi;
 
   constructor(
@@ -68,9 +68,7 @@ class KubeApiClient implements KubeClient {
     readonly server: string,
   ) {
     this.core = kc.makeApiClient(CoreV1Api);
-    this.policy = kc.makeApiClient(PolicyV1Api);
     this.coordination = kc.makeApiClient(CoordinationV1Api);
-    this.rbac = kc.makeApiClient(RbacAuthorizationV1Api);
     this.versionApi = kc.makeApiClient(VersionApi);
   }
 
@@ -83,14 +81,32 @@ class KubeApiClient implements KubeClient {
     return kubeCall({ server: this.server, what, deadline, contentType }, fn);
   }
 
+  /** A paged list folded page by page (kube-pages.ts). */
+  private fold<R, T, A>(
+    list: { what: string; path: string; query?: Record<string, string | undefined> },
+    deadline: number,
+    map: (raw: R) => T,
+    fold: ListFold<T, A>,
+  ): Promise<A> {
+    return foldList({ kc: this.kc, server: this.server, deadline, ...list }, map, fold);
+  }
+
+  /** A paged list kept whole: for collections the cluster's config bounds (nodes, RBAC). */
+  private all<R, T>(
+    list: { what: string; path: string; query?: Record<string, string | undefined> },
+    deadline: number,
+    map: (raw: R) => T,
+  ) {
+    return this.fold(list, deadline, map, collect<T>());
+  }
+
   async version(deadline: number): Promise<string> {
     const info = await this.call('GET /version', deadline, (o) => this.versionApi.getCode({}, o));
     return info.gitVersion;
   }
 
-  async listNodes(deadline: number) {
-    const list = await this.call('list nodes', deadline, (o) => this.core.listNode({}, o));
-    return list.items.map(toNodeInfo);
+  listNodes(deadline: number) {
+    return this.all({ what: 'list nodes', path: '/api/v1/nodes' }, deadline, toNodeInfo);
   }
 
   async getNode(name: string, deadline: number) {
@@ -111,26 +127,33 @@ class KubeApiClient implements KubeClient {
     return toNodeInfo(node);
   }
 
-  async listPods(query: PodQuery, deadline: number) {
-    const params = {
-      fieldSelector: query.nodeName ? `spec.nodeName=${query.nodeName}` : undefined,
-      labelSelector: query.labelSelector || undefined,
-    };
-    const where = query.namespace ? ` in ${query.namespace}` : '';
-    const list = await this.call(`list pods${where}`, deadline, (o) =>
-      query.namespace
-        ? this.core.listNamespacedPod({ namespace: query.namespace, ...params }, o)
-        : this.core.listPodForAllNamespaces(params, o),
-    );
-    return list.items.map(toPodInfo);
+  listPods(query: PodQuery, deadline: number) {
+    return this.foldPods(query, deadline, collect<PodInfo>());
   }
 
-  async listEvents(query: EventQuery, deadline: number) {
-    const fieldSelector = `involvedObject.kind=${query.kind},involvedObject.name=${query.name}`;
-    const list = await this.call(`list events of ${query.kind} ${query.name}`, deadline, (o) =>
-      this.core.listNamespacedEvent({ namespace: query.namespace, fieldSelector }, o),
-    );
-    return list.items.map(toEventInfo);
+  foldPods<A>(query: PodQuery, deadline: number, fold: ListFold<PodInfo, A>): Promise<A> {
+    const ns = query.namespace;
+    const where = ns ? ` in ${ns}` : query.nodeName ? ` on ${query.nodeName}` : '';
+    const list = {
+      what: `list pods${where}`,
+      path: ns ? `/api/v1/namespaces/${encodeURIComponent(ns)}/pods` : '/api/v1/pods',
+      query: {
+        fieldSelector: query.nodeName ? `spec.nodeName=${query.nodeName}` : undefined,
+        labelSelector: query.labelSelector || undefined,
+      },
+    };
+    return this.fold(list, deadline, toPodInfo, fold);
+  }
+
+  listEvents(query: EventQuery, deadline: number) {
+    const list = {
+      what: `list events of ${query.kind} ${query.name}`,
+      path: `/api/v1/namespaces/${encodeURIComponent(query.namespace)}/events`,
+      query: {
+        fieldSelector: `involvedObject.kind=${query.kind},involvedObject.name=${query.name}`,
+      },
+    };
+    return this.all(list, deadline, toEventInfo);
   }
 
   async getNodeLease(name: string, deadline: number) {
@@ -144,22 +167,23 @@ class KubeApiClient implements KubeClient {
     return lease && toLeaseInfo(lease);
   }
 
-  async listPdbs(namespace: string | undefined, deadline: number) {
-    const list = await this.call('list poddisruptionbudgets', deadline, (o) =>
-      namespace
-        ? this.policy.listNamespacedPodDisruptionBudget({ namespace }, o)
-        : this.policy.listPodDisruptionBudgetForAllNamespaces({}, o),
-    );
-    return list.items.map(toPdbInfo);
+  listPdbs(namespace: string | undefined, deadline: number) {
+    const scope = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+    const list = {
+      what: `list poddisruptionbudgets${namespace ? ` in ${namespace}` : ''}`,
+      path: `/apis/policy/v1${scope}/poddisruptionbudgets`,
+    };
+    return this.all(list, deadline, toPdbInfo);
   }
 
   async evictPod(namespace: string, name: string, deadline: number): Promise<EvictionResult> {
     const body = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } };
-    return this.call(`evict pod ${namespace}/${name}`, deadline, async (o) => {
-      const evict = this.core.createNamespacedPodEviction({ name, namespace, body }, o);
-      const result = await unless(429, 'blocked' as const, unless(404, 'gone' as const, evict));
-      return typeof result === 'string' ? result : 'evicted';
-    });
+    // One attempt: a refusal (429) comes back as `blocked` for the drain to retry in its
+    // rounds, and a 500 (two budgets select the pod) is permanent.
+    const spec = { server: this.server, what: `evict pod ${namespace}/${name}`, deadline };
+    return kubeCall({ ...spec, retry: false }, (o) =>
+      evictionOutcome(this.core.createNamespacedPodEviction({ name, namespace, body }, o)),
+    );
   }
 
   rawGet(path: string, deadline: number): Promise<string> {
@@ -174,31 +198,32 @@ class KubeApiClient implements KubeClient {
     );
   }
 
-  async listNamespaces(deadline: number) {
-    const list = await this.call('list namespaces', deadline, (o) =>
-      this.core.listNamespace({}, o),
+  listNamespaces(deadline: number) {
+    return this.all(
+      { what: 'list namespaces', path: '/api/v1/namespaces' },
+      deadline,
+      toNamespaceInfo,
     );
-    return list.items.map(toNamespaceInfo);
   }
 
-  async listClusterRoleBindings(deadline: number) {
-    const list = await this.call('list clusterrolebindings', deadline, (o) =>
-      this.rbac.listClusterRoleBinding({}, o),
-    );
-    return list.items.map(toRoleBindingInfo);
+  listClusterRoleBindings(deadline: number) {
+    const list = { what: 'list clusterrolebindings', path: `${RBAC}/clusterrolebindings` };
+    return this.all(list, deadline, toRoleBindingInfo);
   }
 
-  async listRoleBindings(deadline: number) {
-    const list = await this.call('list rolebindings', deadline, (o) =>
-      this.rbac.listRoleBindingForAllNamespaces({}, o),
+  listRoleBindings(deadline: number) {
+    return this.all(
+      { what: 'list rolebindings', path: `${RBAC}/rolebindings` },
+      deadline,
+      toRoleBindingInfo,
     );
-    return list.items.map(toRoleBindingInfo);
   }
 
-  async listClusterRoles(deadline: number) {
-    const list = await this.call('list clusterroles', deadline, (o) =>
-      this.rbac.listClusterRole({}, o),
+  listClusterRoles(deadline: number) {
+    return this.all(
+      { what: 'list clusterroles', path: `${RBAC}/clusterroles` },
+      deadline,
+      toClusterRoleInfo,
     );
-    return list.items.map(toClusterRoleInfo);
   }
 }

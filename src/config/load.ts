@@ -19,6 +19,7 @@ export function loadConfig(env: Env = process.env, read = readTextFile): Config 
   const raw = file ? readConfigFile(file, read) : {};
   const sources: Sources = new Map();
   applyEnv(raw, env, sources);
+  oneRedisTarget(raw, sources, file);
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     throw new QuorumError(
@@ -28,6 +29,34 @@ export function loadConfig(env: Env = process.env, read = readTextFile): Config 
     );
   }
   return deepFreeze(withDefaultCluster(parsed.data, file, env.QUORUM_CLUSTER || undefined));
+}
+
+/**
+ * One way to Redis. A variable overrides the file: REDIS_URL drops the file's sentinels,
+ * REDIS_SENTINELS the file's redisUrl. Both given at the same level, one would be
+ * ignored: refused.
+ */
+function oneRedisTarget(raw: Raw, sources: Sources, file?: string): void {
+  const redis = typeof raw.redis === 'object' && raw.redis !== null ? (raw.redis as Raw) : {};
+  if (raw.redisUrl === undefined || redis.sentinels === undefined) return;
+  const urlFromEnv = sources.has('redisUrl');
+  const sentinelsFromEnv = sources.has('redis.sentinels');
+  if (urlFromEnv && !sentinelsFromEnv) {
+    for (const key of ['sentinels', 'sentinelMaster', 'sentinelPassword']) {
+      if (!sources.has(`redis.${key}`)) delete redis[key];
+    }
+    return;
+  }
+  if (sentinelsFromEnv && !urlFromEnv) {
+    delete raw.redisUrl;
+    return;
+  }
+  const where = (path: string) => sources.get(path) ?? `${file ?? 'configuration'}: ${path}`;
+  throw new QuorumError(
+    'CONFIG_INVALID',
+    `Configuration is invalid:\n  - ${where('redisUrl')} and ${where('redis.sentinels')} are both set; Quorum reaches Redis one way.`,
+    'Unset REDIS_URL (redisUrl) to go through Sentinel, or REDIS_SENTINELS (redis.sentinels) to use the URL.',
+  );
 }
 
 function readTextFile(path: string): string {
@@ -106,6 +135,10 @@ function applyEnv(raw: Raw, env: Env, sources: Sources): void {
   const pathStyle = env.QUORUM_S3_FORCE_PATH_STYLE?.trim().toLowerCase();
   put('QUORUM_S3_FORCE_PATH_STYLE', ['snapshots', 's3', 'forcePathStyle'], flag(pathStyle));
   put('REDIS_URL', ['redisUrl']);
+  put('REDIS_SENTINELS', ['redis', 'sentinels'], list(env.REDIS_SENTINELS ?? ''));
+  put('REDIS_SENTINEL_MASTER', ['redis', 'sentinelMaster']);
+  put('REDIS_PASSWORD', ['redis', 'password']);
+  put('REDIS_SENTINEL_PASSWORD', ['redis', 'sentinelPassword']);
   put('SLACK_BOT_TOKEN', ['slack', 'botToken']);
   put('SLACK_SIGNING_SECRET', ['slack', 'signingSecret']);
   put('SLACK_APP_TOKEN', ['slack', 'appToken']);

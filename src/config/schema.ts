@@ -8,6 +8,7 @@ import type { EtcdThresholds } from '../domain/thresholds.js';
 import { checkCron } from '../domain/cron.js';
 import { parseDuration, parseSize } from '../domain/units.js';
 import { parseSnapshotLocation, type S3StoreSettings } from '../domain/snapshot-location.js';
+import { redisSchema } from './redis-schema.js';
 
 const duration = (example: string) =>
   z.union([z.number(), z.string()]).transform((value, ctx) => {
@@ -301,6 +302,13 @@ export const configSchema = z
         drainRetryInterval: duration('5s').default(5_000),
         /** …and how long to keep trying before reporting the blocking budgets. */
         drainRetryLimit: duration('5m').default(300_000),
+        /** Drain: eviction requests in flight at once (PodDisruptionBudgets still decide). */
+        drainConcurrency: z
+          .number({ error: 'must be a whole number, e.g. 5' })
+          .int()
+          .min(1, 'must be 1 or more, e.g. 5')
+          .max(50, 'must be 50 or less, e.g. 5')
+          .default(5),
       })
       .strict()
       .default({
@@ -308,6 +316,7 @@ export const configSchema = z
         compactTimeout: 300_000,
         drainRetryInterval: 5_000,
         drainRetryLimit: 300_000,
+        drainConcurrency: 5,
       }),
     drills: z
       .object({
@@ -331,6 +340,8 @@ export const configSchema = z
       .string()
       .refine((s) => /^rediss?:\/\//.test(s), { message: 'write e.g. redis://127.0.0.1:6379' })
       .default('redis://127.0.0.1:6379'),
+    /** Sentinel (instead of redisUrl), passwords and the key prefix: redis-schema.ts. */
+    redis: redisSchema,
     slack: z
       .object({
         botToken: z.string().startsWith('xoxb-', 'must start with xoxb-').optional(),

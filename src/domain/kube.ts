@@ -97,6 +97,16 @@ export interface PodQuery {
   labelSelector?: string;
 }
 
+/**
+ * How a paged list is consumed: each item is added to an accumulator as its page
+ * arrives, and the page is dropped, so memory follows the result, not the cluster.
+ * `start` may be called again: a list whose continue token expired starts over.
+ */
+export interface ListFold<T, A> {
+  start(): A;
+  add(acc: A, item: T): void;
+}
+
 /** A core/v1 Event about one object. */
 export interface EventInfo {
   namespace: string;
@@ -152,8 +162,18 @@ export interface ServingCertificate {
   verified: boolean;
 }
 
-/** What an eviction request came to: done, refused by a budget (429), or no such pod (404). */
-export type EvictionResult = 'evicted' | 'blocked' | 'gone';
+/**
+ * A refused eviction (HTTP 429): a PodDisruptionBudget would be violated. `budget` is
+ * the name the API server gave in the Status's `DisruptionBudget` cause; absent when it
+ * named none (or the 429 came from elsewhere, e.g. API Priority and Fairness).
+ */
+export interface EvictionBlocked {
+  outcome: 'blocked';
+  budget?: string;
+}
+
+/** What an eviction request came to: done, no such pod (404), or refused (429). */
+export type EvictionResult = 'evicted' | 'gone' | EvictionBlocked;
 
 export interface RbacSubject {
   /** `User`, `Group` or `ServiceAccount`. */

@@ -127,6 +127,8 @@ export interface ClusterAccessFacts {
   /** Namespaces that enforce `privileged` (explicitly no restriction). */
   privilegedNamespaces: string[];
   hostAccess: HostAccessWorkload[];
+  /** How many pods the scan read (every page of the cluster-wide list). */
+  podsRead?: number;
 }
 
 export interface SecurityAuditData {

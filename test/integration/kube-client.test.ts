@@ -126,6 +126,7 @@ describe('the @kubernetes/client-node adapter', () => {
     expect(selected.map((p) => p.name)).toEqual(['api-1']);
     expect(api.requestsTo('GET', '/api/v1/namespaces/shop/pods').at(-1)!.query).toEqual({
       labelSelector: 'app in (api)',
+      limit: '500',
     });
   });
 
@@ -144,6 +145,7 @@ describe('the @kubernetes/client-node adapter', () => {
     ]);
     expect(api.requestsTo('GET', '/api/v1/namespaces/default/events').at(-1)!.query).toEqual({
       fieldSelector: 'involvedObject.kind=Node,involvedObject.name=worker-1',
+      limit: '500',
     });
     const lease = await client.getNodeLease('worker-1', soon());
     expect(lease).toMatchObject({ namespace: 'kube-node-lease', holderIdentity: 'worker-1' });

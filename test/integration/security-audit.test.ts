@@ -196,8 +196,9 @@ describe('security audit of an etcd with client-certificate TLS', () => {
     );
     expect(finding(report, 'security.rbac.cluster-admin')?.detail).toBe(
       [
-        'ServiceAccount ci/deployer → cluster-admin via ClusterRoleBinding/ci-admin',
+        // In the API server's order: by name, as etcd keys them.
         'User alice → everything via ClusterRoleBinding/alice-everything',
+        'ServiceAccount ci/deployer → cluster-admin via ClusterRoleBinding/ci-admin',
       ].join('\n'),
     );
     expect(finding(report, 'security.rbac.secret-readers')?.title).toBe(

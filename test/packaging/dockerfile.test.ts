@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { QUORUM_NODE_FLAGS } from '../support/cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -131,9 +132,11 @@ describe('Dockerfile', () => {
   });
 
   it('starts `quorum start` by default, and takes any other role as arguments', () => {
+    // With the same node flags as the `quorum` binary's shebang (what `npx quorum` runs).
     expect(inFinal('ENTRYPOINT').map((i) => JSON.parse(i.args) as unknown)).toEqual([
-      ['node', 'dist/src/main.js'],
+      ['node', ...QUORUM_NODE_FLAGS, 'dist/src/main.js'],
     ]);
+    expect(QUORUM_NODE_FLAGS).toContain('--max-semi-space-size=4');
     expect(inFinal('CMD').map((i) => JSON.parse(i.args) as unknown)).toEqual([['start']]);
   });
 

@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { loadConfig } from '../../src/config/load.js';
+import { redisConnection } from '../../src/config/redis-connection.js';
 import { configSchema } from '../../src/config/schema.js';
 import {
   CHART_DIR,
@@ -562,6 +564,88 @@ describe('secrets and configuration', () => {
     };
     const chartKeys = Object.keys(schema.properties.config.properties).sort();
     expect(chartKeys).toEqual(Object.keys(configSchema.shape).sort());
+  });
+});
+
+describe('Redis through Sentinel', () => {
+  const SENTINELS = 'redis-node-0.redis-headless:26379,redis-node-1.redis-headless:26379';
+  const SENTINEL = [
+    `redis.sentinels={${SENTINELS}}`,
+    'redis.sentinelMaster=mymaster',
+    'redis.password=redis-pw',
+    'redis.sentinelPassword=sentinel-pw',
+  ];
+  const PASSWORDS = ['REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD'];
+
+  it('gives every pod REDIS_SENTINELS and REDIS_SENTINEL_MASTER instead of REDIS_URL, and the passwords from the Secret', async () => {
+    for (const mode of ['split', 'single']) {
+      const ms = await helmTemplate({ set: [...SENTINEL, `mode=${mode}`] });
+      for (const w of workloads(ms)) {
+        const c = podSpec(w).containers[0]!;
+        expect(envOf(c, 'REDIS_URL')).toBeUndefined();
+        expect(envOf(c, 'REDIS_SENTINELS')?.value).toBe(SENTINELS);
+        expect(envOf(c, 'REDIS_SENTINEL_MASTER')?.value).toBe('mymaster');
+        for (const name of PASSWORDS) {
+          expect(envOf(c, name)?.valueFrom?.secretKeyRef).toEqual({
+            name: 'quorum',
+            key: name,
+            optional: true,
+          });
+        }
+        // What the pod gets is a configuration Quorum accepts (the Secret's keys as Kubernetes sets them).
+        const plain = (c.env ?? []).flatMap((e): [string, string][] =>
+          e.value ? [[e.name, e.value]] : [],
+        );
+        const env = { ...Object.fromEntries(plain), QUORUM_CONFIG: '', REDIS_PASSWORD: 'redis-pw' };
+        const conn = redisConnection(loadConfig(env));
+        expect(conn.options.sentinels).toHaveLength(2);
+        expect(conn.options.name).toBe('mymaster');
+      }
+      const secret = named<WithData>(ms, 'Secret', 'quorum');
+      expect(Buffer.from(secret.data.REDIS_PASSWORD!, 'base64').toString()).toBe('redis-pw');
+      expect(Buffer.from(secret.data.REDIS_SENTINEL_PASSWORD!, 'base64').toString()).toBe(
+        'sentinel-pw',
+      );
+      for (const np of ofKind<NetworkPolicy>(ms, 'NetworkPolicy')) {
+        const ports = np.spec.egress.flatMap((r) => (r.ports ?? []).map((p) => p.port));
+        expect(ports).toEqual(expect.arrayContaining([6379, 26379]));
+      }
+    }
+  });
+
+  it('takes the passwords from redis.existingSecret when it is set', async () => {
+    const ms = await helmTemplate({
+      set: [
+        `redis.sentinels={${SENTINELS}}`,
+        'redis.sentinelMaster=mymaster',
+        'redis.existingSecret=my-redis',
+      ],
+    });
+    const bot = deploymentPod(ms, 'quorum-bot').containers[0]!;
+    for (const name of PASSWORDS) {
+      expect(envOf(bot, name)?.valueFrom?.secretKeyRef).toEqual({
+        name: 'my-redis',
+        key: name,
+        optional: true,
+      });
+    }
+    expect(envOf(bot, 'REDIS_URL')).toBeUndefined();
+  });
+
+  it('refuses sentinels without a master name, a malformed sentinel, and passwords it cannot store', async () => {
+    const noMaster = await helmTemplateRaw({ set: [`redis.sentinels={${SENTINELS}}`] });
+    expect(noMaster.code).not.toBe(0);
+    expect(noMaster.stderr).toContain('redis.sentinels needs redis.sentinelMaster');
+    const noPort = await helmTemplateRaw({
+      set: ['redis.sentinels={redis-node-0}', 'redis.sentinelMaster=m'],
+    });
+    expect(noPort.code).not.toBe(0);
+    expect(noPort.stderr).toContain('sentinels');
+    const lost = await helmTemplateRaw({
+      set: [...SENTINEL, 'secrets.existingSecret=quorum-slack'],
+    });
+    expect(lost.code).not.toBe(0);
+    expect(lost.stderr).toContain('put REDIS_PASSWORD / REDIS_SENTINEL_PASSWORD into that Secret');
   });
 });
 

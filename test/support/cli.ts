@@ -2,7 +2,7 @@
  * Running Quorum's CLI: in-process through runCli with the real wiring (fast), or as
  * the built `quorum` binary in a child process (what an operator runs).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { realCliDeps } from '../../src/deps.js';
 import { runCli } from '../../src/transport/cli/run.js';
@@ -12,7 +12,7 @@ import { runCommand, tmpDir, type CommandResult } from './processes.js';
 /** The environment without any ETCDCTL_*, QUORUM_*, SLACK_* a developer may have set. */
 export function cleanEnv(vars: Record<string, string> = {}): Record<string, string> {
   return {
-    ...envWithout(['ETCDCTL_', 'QUORUM_', 'SLACK_', 'REDIS_URL', 'KUBECONFIG', 'AWS_']),
+    ...envWithout(['ETCDCTL_', 'QUORUM_', 'SLACK_', 'REDIS_', 'KUBECONFIG', 'AWS_']),
     ...vars,
   };
 }
@@ -35,12 +35,22 @@ export async function quorum(
 
 export const QUORUM_BIN = path.resolve(import.meta.dirname, '../../dist/src/main.js');
 
+/** The node flags of src/main.ts's shebang (`#!/usr/bin/env -S node FLAGS`): how it runs. */
+export const QUORUM_NODE_FLAGS = readFileSync(
+  path.resolve(import.meta.dirname, '../../src/main.ts'),
+  'utf8',
+)
+  .split('\n')[0]!
+  .replace(/^#!\/usr\/bin\/env -S node ?/, '')
+  .split(' ')
+  .filter(Boolean);
+
 /** The built binary (npm run build first; `npm test` does). */
 export function quorumBin(
   args: string[],
   vars: Record<string, string> = {},
 ): Promise<CommandResult> {
-  return runCommand(process.execPath, [QUORUM_BIN, ...args], {
+  return runCommand(process.execPath, [...QUORUM_NODE_FLAGS, QUORUM_BIN, ...args], {
     env: cleanEnv(vars),
     timeoutMs: 60_000,
   });

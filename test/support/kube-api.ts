@@ -18,7 +18,7 @@ import { route, status, type RouteRequest, type RouteResponse } from './kube-rou
 import { KubeStore } from './kube-store.js';
 
 export { KubeStore, versionInfo, type KubeObject } from './kube-store.js';
-export { status as kubeStatus, type RouteResponse } from './kube-routes.js';
+export { continueExpired, status as kubeStatus, type RouteResponse } from './kube-routes.js';
 export * as kube from './kube-objects.js';
 
 /** One request as the server received it. */
@@ -33,11 +33,15 @@ export interface RecordedRequest {
   authorized: boolean;
 }
 
-/** Runs before a request is answered: may change the store, or answer instead (`'hang'` never answers). */
+/**
+ * Runs before a request is answered: may change the store, or answer instead (`'hang'` never
+ * answers). A hook returning a promise holds the request until it settles (a slow server).
+ */
 export type RequestHook = (
   req: RecordedRequest,
   store: KubeStore,
-) => RouteResponse | 'hang' | undefined;
+) => HookAnswer | Promise<HookAnswer>;
+type HookAnswer = RouteResponse | 'hang' | undefined;
 
 export interface KubeconfigOptions {
   token?: string;
@@ -84,6 +88,7 @@ function send(res: ServerResponse, answer: RouteResponse): void {
     'content-type': answer.contentType ?? 'application/json',
     'content-length': Buffer.byteLength(text),
     'audit-id': randomBytes(8).toString('hex'),
+    ...answer.headers,
   });
   res.end(text);
 }
@@ -135,7 +140,7 @@ export async function startKubeApi(): Promise<KubeApiServer> {
     };
     requests.push(recorded);
     for (const hook of [...hooks]) {
-      const answer = hook(recorded, store);
+      const answer = await hook(recorded, store);
       if (answer === 'hang') return;
       if (answer) return send(res, answer);
     }

@@ -49,9 +49,7 @@ export function kubeadmCluster(): KubeObject[] {
 
 /** Replaces the store's nodes, pods and PDBs with `objects`; /version and /metrics reset. */
 export function seedCluster(store: KubeStore, objects: KubeObject[], version = 'v1.31.4'): void {
-  for (const kind of ['Node', 'Pod', 'PodDisruptionBudget']) {
-    for (const o of store.list(kind)) store.delete(kind, o.metadata.name, o.metadata.namespace);
-  }
+  for (const kind of ['Node', 'Pod', 'PodDisruptionBudget']) store.clear(kind);
   store.add(...objects);
   store.version = versionInfo(version);
   store.metrics = '# HELP apiserver_request_total Counter of apiserver requests.\n';

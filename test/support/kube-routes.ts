@@ -4,6 +4,7 @@
  * errors, 201 Status for a granted eviction, 429 naming the budget for a refused one.
  */
 import {
+  keyOf,
   matchesFieldSelector,
   matchesLabelSelector,
   selectorSelects,
@@ -23,6 +24,8 @@ export interface RouteResponse {
   status: number;
   body: unknown;
   contentType?: string;
+  /** Extra response headers, e.g. `retry-after`. */
+  headers?: Record<string, string>;
 }
 
 /** A `Status` object as the API server sends with errors. */
@@ -82,42 +85,119 @@ const RESOURCES: Record<string, Resource> = {
     plural: 'rolebindings',
     apiVersion: 'rbac.authorization.k8s.io/v1',
   },
+  persistentvolumeclaims: {
+    kind: 'PersistentVolumeClaim',
+    plural: 'persistentvolumeclaims',
+    apiVersion: 'v1',
+  },
+  persistentvolumes: { kind: 'PersistentVolume', plural: 'persistentvolumes', apiVersion: 'v1' },
+  storageclasses: {
+    kind: 'StorageClass',
+    plural: 'storageclasses',
+    apiVersion: 'storage.k8s.io/v1',
+  },
+  volumesnapshotclasses: {
+    kind: 'VolumeSnapshotClass',
+    plural: 'volumesnapshotclasses',
+    apiVersion: 'snapshot.storage.k8s.io/v1',
+  },
+  schedules: { kind: 'Schedule', plural: 'schedules', apiVersion: 'velero.io/v1' },
+  backups: { kind: 'Backup', plural: 'backups', apiVersion: 'velero.io/v1' },
+  backupstoragelocations: {
+    kind: 'BackupStorageLocation',
+    plural: 'backupstoragelocations',
+    apiVersion: 'velero.io/v1',
+  },
 };
+
+/** API groups served only when the store says so (CRDs a test installs): `velero.io/v1`, … */
+const OPTIONAL_GROUPS = new Set(['velero.io/v1', 'snapshot.storage.k8s.io/v1']);
 
 /** `/api/v1[/namespaces/ns]/plural[/name[/sub]]` and `/apis/group/version/...` */
 const PATH =
   /^\/(?:api\/v1|apis\/([a-z0-9.-]+)\/(v1))(?:\/namespaces\/([^/]+))?\/([a-z]+)(?:\/([^/]+))?(?:\/([a-z]+))?$/;
 
-function parsePath(path: string) {
+function parsePath(store: KubeStore, path: string) {
   const m = PATH.exec(path);
   if (!m) return undefined;
   const [, group, , namespace, plural = '', name, sub] = m;
   const resource = RESOURCES[plural];
   if (!resource) return undefined;
+  if (OPTIONAL_GROUPS.has(resource.apiVersion) && !store.groups.has(resource.apiVersion)) {
+    return undefined;
+  }
   const want = resource.apiVersion === 'v1' ? undefined : resource.apiVersion.split('/')[0];
   if (group !== want) return undefined;
   return { resource, namespace, name, sub };
 }
 
-function listOf(store: KubeStore, resource: Resource, items: KubeObject[]): RouteResponse {
+/** The Status a list request gets when its continue token outlived etcd's compaction. */
+export function continueExpired(): RouteResponse {
+  return status(
+    410,
+    'Expired',
+    'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+  );
+}
+
+/** A continue token like the real server's: base64 of {v, rv, start} (the next key). */
+function continueToken(rv: string, lastKey: string): string {
+  const start = `${lastKey}\u0000`;
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(rv), start })).toString(
+    'base64',
+  );
+}
+
+function startOf(token: string): string | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { start?: unknown };
+    return typeof parsed.start === 'string' ? parsed.start : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One page (or all, without `limit`) of the matching objects, in key order. */
+function list(store: KubeStore, req: RouteRequest, resource: Resource, namespace?: string) {
+  const limit = Number(req.query.get('limit') ?? '0');
+  const token = req.query.get('continue');
+  const from = token ? startOf(token) : namespace ? `${namespace}/` : '';
+  if (from === undefined) {
+    return status(
+      400,
+      'BadRequest',
+      'continue key is not valid: illegal base64 data at input byte 0',
+    );
+  }
+  const fields = req.query.get('fieldSelector');
+  const labels = req.query.get('labelSelector');
+  const items: KubeObject[] = [];
+  let more = false;
+  for (const o of store.scan(resource.kind, from)) {
+    // Keys are in order, so one namespace's objects are contiguous from `namespace/`.
+    if (namespace !== undefined && o.metadata.namespace !== namespace) break;
+    if (!matchesFieldSelector(o, fields) || !matchesLabelSelector(o, labels)) continue;
+    if (limit > 0 && items.length === limit) {
+      more = true;
+      break;
+    }
+    items.push(o);
+  }
+  const last = items.at(-1);
+  const next =
+    more && last
+      ? continueToken(store.resourceVersion, keyOf(last.metadata.namespace, last.metadata.name))
+      : undefined;
   return {
     status: 200,
     body: {
       kind: `${resource.kind}List`,
       apiVersion: resource.apiVersion,
-      metadata: { resourceVersion: store.resourceVersion },
+      metadata: { resourceVersion: store.resourceVersion, ...(next ? { continue: next } : {}) },
       // Items in a list carry no kind/apiVersion, as with the real server.
       items: items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest),
     },
   };
-}
-
-function list(store: KubeStore, req: RouteRequest, resource: Resource, namespace?: string) {
-  const items = store
-    .list(resource.kind, namespace)
-    .filter((o) => matchesFieldSelector(o, req.query.get('fieldSelector')))
-    .filter((o) => matchesLabelSelector(o, req.query.get('labelSelector')));
-  return listOf(store, resource, items);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -238,6 +318,29 @@ function objectRoute(
   return obj ? { status: 200, body: obj } : notFound(resource.plural, name);
 }
 
+/** POST to a collection: the object as created (201), 409 when the name is taken. */
+function create(store: KubeStore, req: RouteRequest, resource: Resource, namespace?: string) {
+  const body = req.body as KubeObject | undefined;
+  const name = body?.metadata?.name;
+  if (!body || body.kind !== resource.kind || !name) {
+    return status(400, 'BadRequest', `the body must be a ${resource.kind} with metadata.name`);
+  }
+  if (store.get(resource.kind, name, namespace)) {
+    return status(
+      409,
+      'AlreadyExists',
+      `${resource.plural}.${resource.apiVersion.split('/')[0]} "${name}" already exists`,
+      { name, group: resource.apiVersion.split('/')[0], kind: resource.plural },
+    );
+  }
+  store.add({
+    ...body,
+    apiVersion: resource.apiVersion,
+    metadata: { ...body.metadata, namespace },
+  });
+  return { status: 201, body: store.get(resource.kind, name, namespace) };
+}
+
 /** Answers one authenticated request from the store. */
 export function route(store: KubeStore, req: RouteRequest): RouteResponse {
   if (req.method === 'GET' && req.path === '/version') return { status: 200, body: store.version };
@@ -248,9 +351,14 @@ export function route(store: KubeStore, req: RouteRequest): RouteResponse {
       contentType: 'text/plain; version=0.0.4; charset=utf-8',
     };
   }
-  const parsed = parsePath(req.path);
+  const group = /^\/apis\/([a-z0-9.-]+\/v1)$/.exec(req.path)?.[1];
+  if (req.method === 'GET' && group && store.groups.has(group)) {
+    return { status: 200, body: store.groups.get(group) };
+  }
+  const parsed = parsePath(store, req.path);
   if (!parsed) return status(404, 'NotFound', 'the server could not find the requested resource');
   if (parsed.name !== undefined) return objectRoute(store, req, parsed);
+  if (req.method === 'POST') return create(store, req, parsed.resource, parsed.namespace);
   if (req.method !== 'GET')
     return status(405, 'MethodNotAllowed', `${req.method} is not supported here`);
   return list(store, req, parsed.resource, parsed.namespace);

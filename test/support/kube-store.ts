@@ -2,7 +2,10 @@
  * The in-memory inventory behind the test Kubernetes API server: objects by kind,
  * namespace and name, with resourceVersions, and the field- and label-selector
  * matching the real API server does (written independently of src/, so the
- * adapter's selectors are checked against a second implementation).
+ * adapter's selectors are checked against a second implementation). A kind may also
+ * hold a generated set (`generate`): objects made from their index when read, so a
+ * cluster of 150,000 pods costs the test process nothing until a page is served.
+ * Objects are read in key order (`namespace/name`), as etcd returns them.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -20,14 +23,47 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
-const keyOf = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
+export const keyOf = (namespace: string | undefined, name: string) => `${namespace ?? ''}/${name}`;
+const objectKey = (o: KubeObject) => keyOf(o.metadata.namespace, o.metadata.name);
+
+/** Objects made on demand: `make(i)`'s keys must increase with i. */
+export interface GeneratedSet {
+  count: number;
+  make(i: number): KubeObject;
+}
+
+interface Generated extends GeneratedSet {
+  /** Indexes deleted, or changed (and so now held as stored objects). */
+  removed: Set<number>;
+}
+
+/** The first index whose key is ≥ `key` (binary search over the generated keys). */
+function firstAtOrAfter(set: GeneratedSet, key: string): number {
+  let lo = 0;
+  let hi = set.count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (objectKey(set.make(mid)) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function* generatedFrom(set: Generated, key: string): Generator<KubeObject> {
+  for (let i = firstAtOrAfter(set, key); i < set.count; i++) {
+    if (!set.removed.has(i)) yield set.make(i);
+  }
+}
 
 /** Objects by kind and `namespace/name`; tests seed, change and inspect it. */
 export class KubeStore {
   private readonly byKind = new Map<string, Map<string, KubeObject>>();
+  private readonly generated = new Map<string, Generated>();
   private revision = 1000;
   /** The body GET /metrics answers with. */
   metrics = '# HELP apiserver_request_total Counter of apiserver requests.\n';
+  /** Optional API groups served (a test installs CRDs): groupVersion → its APIResourceList. */
+  readonly groups = new Map<string, unknown>();
   /** What GET /version answers with. */
   version: Record<string, string> = versionInfo('v1.31.4');
 
@@ -52,13 +88,59 @@ export class KubeStore {
     }
   }
 
-  get(kind: string, name: string, namespace?: string): KubeObject | undefined {
-    return this.byKind.get(kind)?.get(keyOf(namespace, name));
+  /** Removes every object of a kind, stored and generated. */
+  clear(kind: string): void {
+    this.byKind.delete(kind);
+    this.generated.delete(kind);
   }
 
-  /** Objects of a kind, in one namespace or all, in insertion order. */
+  /** Serves `set` as objects of `kind` besides the stored ones (replacing an earlier set). */
+  generate(kind: string, set: GeneratedSet): void {
+    this.generated.set(kind, { ...set, removed: new Set() });
+  }
+
+  /** The generated index holding `key`, when it is there and not removed. */
+  private generatedIndex(kind: string, key: string): number | undefined {
+    const set = this.generated.get(kind);
+    if (!set) return undefined;
+    const i = firstAtOrAfter(set, key);
+    return i < set.count && !set.removed.has(i) && objectKey(set.make(i)) === key ? i : undefined;
+  }
+
+  get(kind: string, name: string, namespace?: string): KubeObject | undefined {
+    const key = keyOf(namespace, name);
+    const stored = this.byKind.get(kind)?.get(key);
+    if (stored) return stored;
+    const i = this.generatedIndex(kind, key);
+    if (i === undefined) return undefined;
+    // Held from now on, so that changes to it stick.
+    const obj = this.generated.get(kind)!.make(i);
+    this.generated.get(kind)!.removed.add(i);
+    this.bucket(kind).set(key, obj);
+    return obj;
+  }
+
+  /** Objects of a kind in key order from `from` (a key, inclusive), stored and generated merged. */
+  *scan(kind: string, from = ''): Generator<KubeObject> {
+    const stored = [...(this.byKind.get(kind)?.entries() ?? [])]
+      .filter(([key]) => key >= from)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const set = this.generated.get(kind);
+    const made = set ? generatedFrom(set, from) : [][Symbol.iterator]();
+    let next = made.next();
+    for (const [key, obj] of stored) {
+      while (!next.done && objectKey(next.value) < key) {
+        yield next.value;
+        next = made.next();
+      }
+      yield obj;
+    }
+    for (; !next.done; next = made.next()) yield next.value;
+  }
+
+  /** Objects of a kind, in one namespace or all, in key order. */
   list(kind: string, namespace?: string): KubeObject[] {
-    const all = [...(this.byKind.get(kind)?.values() ?? [])];
+    const all = [...this.scan(kind)];
     return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
   }
 
@@ -77,7 +159,11 @@ export class KubeStore {
   }
 
   delete(kind: string, name: string, namespace?: string): boolean {
-    return this.byKind.get(kind)?.delete(keyOf(namespace, name)) ?? false;
+    const key = keyOf(namespace, name);
+    if (this.byKind.get(kind)?.delete(key)) return true;
+    const i = this.generatedIndex(kind, key);
+    if (i !== undefined) this.generated.get(kind)!.removed.add(i);
+    return i !== undefined;
   }
 
   /** The list's resourceVersion. */

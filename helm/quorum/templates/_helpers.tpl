@@ -148,15 +148,43 @@ readinessProbe:
   value: {{ .Values.logLevel | quote }}
 - name: HOME
   value: /tmp
-{{- if .Values.redis.existingSecret }}
+{{- include "quorum.redisEnv" . }}
+{{- end }}
+
+{{/* How every pod reaches Redis: REDIS_URL, or REDIS_SENTINELS and REDIS_SENTINEL_MASTER; the passwords from a Secret. */}}
+{{- define "quorum.redisEnv" -}}
+{{- $r := .Values.redis }}
+{{- if and $r.sentinels (not $r.sentinelMaster) }}
+{{- fail "redis.sentinels needs redis.sentinelMaster: the name the sentinels monitor the master under (e.g. mymaster)" }}
+{{- end }}
+{{- if and .Values.secrets.existingSecret (not $r.existingSecret) (or $r.password $r.sentinelPassword) }}
+{{- fail "redis.password and redis.sentinelPassword go into the chart's Secret, which secrets.existingSecret replaces: put REDIS_PASSWORD / REDIS_SENTINEL_PASSWORD into that Secret (or redis.existingSecret) instead" }}
+{{- end }}
+{{- if $r.sentinels }}
+- name: REDIS_SENTINELS
+  value: {{ join "," $r.sentinels | quote }}
+- name: REDIS_SENTINEL_MASTER
+  value: {{ $r.sentinelMaster | quote }}
+{{- else if $r.existingSecret }}
 - name: REDIS_URL
   valueFrom:
     secretKeyRef:
-      name: {{ .Values.redis.existingSecret }}
-      key: {{ .Values.redis.existingSecretKey }}
+      name: {{ $r.existingSecret }}
+      key: {{ $r.existingSecretKey }}
 {{- else }}
 - name: REDIS_URL
-  value: {{ .Values.redis.url | quote }}
+  value: {{ $r.url | quote }}
+{{- end }}
+{{- if or $r.sentinels $r.password $r.sentinelPassword }}
+{{- $from := $r.existingSecret | default (include "quorum.secretName" .) }}
+{{- range list "REDIS_PASSWORD" "REDIS_SENTINEL_PASSWORD" }}
+- name: {{ . }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $from }}
+      key: {{ . }}
+      optional: true
+{{- end }}
 {{- end }}
 {{- end }}
 

@@ -77,7 +77,7 @@ export class ResultNotRecorded extends QuorumError {
     super(
       'REDIS_UNREACHABLE',
       `The result of job ${jobId} could not be recorded: Redis did not answer for ${Math.round(timeoutMs / 1000)} s.`,
-      "The operation ended; its report is in this worker's log. Bring Redis back (REDIS_URL).",
+      "The operation ended; its report is in this worker's log. Bring Redis back (REDIS_URL, or the master behind REDIS_SENTINELS).",
       options,
     );
   }

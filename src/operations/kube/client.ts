@@ -3,7 +3,8 @@
  * its user. The concrete adapter over @kubernetes/client-node lives in
  * src/clients/kube.ts; tests hand in the same adapter pointed at a local server.
  *
- * Every call ends by `deadline` (epoch ms, wall clock) at the latest. Failures are
+ * Every call ends by `deadline` (epoch ms, wall clock) at the latest; a list is read in
+ * pages, each page bounded by the time left when the list began. Failures are
  * QuorumErrors: KUBE_UNREACHABLE (no answer, TLS, timeout — the message names the
  * server), KUBE_UNAUTHORIZED (401), KUBE_FORBIDDEN (403), KUBE_OPERATION_FAILED.
  */
@@ -13,6 +14,7 @@ import type {
   EventQuery,
   EvictionResult,
   LeaseInfo,
+  ListFold,
   NamespaceInfo,
   NodeInfo,
   PdbInfo,
@@ -33,7 +35,10 @@ export interface KubeClient {
   getNode(name: string, deadline: number): Promise<NodeInfo | undefined>;
   /** Patches `spec.unschedulable` (cordon / uncordon); returns the node as patched. */
   setUnschedulable(name: string, unschedulable: boolean, deadline: number): Promise<NodeInfo>;
+  /** Pods kept whole: for queries the caller knows are small (one node, one namespace). */
   listPods(query: PodQuery, deadline: number): Promise<PodInfo[]>;
+  /** Pods folded page by page: for the whole cluster, where only the result may stay in memory. */
+  foldPods<A>(query: PodQuery, deadline: number, fold: ListFold<PodInfo, A>): Promise<A>;
   /** Events whose involvedObject is the given object (field selector). */
   listEvents(query: EventQuery, deadline: number): Promise<EventInfo[]>;
   /** The node's heartbeat Lease in kube-node-lease; undefined when absent. */

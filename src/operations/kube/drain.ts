@@ -1,33 +1,36 @@
 /**
  * Drain a node: cordon it, then evict every pod on it except DaemonSet and static
  * (mirror) pods through the policy/v1 Eviction API, which honours
- * PodDisruptionBudgets. A refused eviction (429) is retried every interval until
- * the overall limit; what is still refused then is reported with the budget that
- * refused it. Nothing is ever deleted directly. Running it again is safe: pods that
- * are already gone count as done.
+ * PodDisruptionBudgets, several at a time (evict-rounds.ts). A refused eviction (429)
+ * is retried with a growing pause until the overall limit; what is still refused then
+ * is reported with the budget that refused it. Nothing is ever deleted directly.
+ * Running it again is safe: pods that are already gone count as done.
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { isQuorumError } from '../../domain/errors.js';
-import type { EvictionResult } from '../../domain/kube.js';
 import type { Report } from '../../domain/report.js';
 import type { KubeClient } from './client.js';
 import { setScheduling } from './cordon.js';
 import { drainFindings, type BlockingBudget, type DrainData } from './drain-findings.js';
+import type { DrainProgress } from './drain-progress.js';
+import { evictAll, type Timing } from './evict-rounds.js';
 import { missingNode } from './node-rules.js';
 import { listNodePods, type NodePod } from './node-pods.js';
 import { callDeadline, kubeReport, podRef, type KubeOpInput } from './report.js';
 import { selectorSelects, selectorText } from './selector.js';
 
 export type { BlockingBudget, DrainData } from './drain-findings.js';
+export type { DrainProgress } from './drain-progress.js';
 
 export interface DrainInput extends KubeOpInput {
   node: string;
-  /** Pause between rounds of refused evictions. Default 5 s. */
+  /** First pause between rounds of refused evictions (it doubles, to 30 s). Default 5 s. */
   retryIntervalMs?: number;
   /** Stop retrying refused evictions after this long. Default 5 min. */
   retryLimitMs?: number;
-  /** Called with (done, total) at the start and after each pod evicted or found gone. */
-  onProgress?: (done: number, total: number) => void;
+  /** Eviction requests in flight at most. Default 5. */
+  concurrency?: number;
+  /** Told where the drain stands at the start and whenever that changes (an eviction ends). */
+  onProgress?: (p: DrainProgress) => void;
   /** Injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -35,13 +38,7 @@ export interface DrainInput extends KubeOpInput {
 
 export type DrainReport = Report<DrainData>;
 
-interface Timing {
-  interval: number;
-  limit: number;
-  sleep: (ms: number) => Promise<void>;
-  now: () => number;
-  start: number;
-}
+const DEFAULT_CONCURRENCY = 5;
 
 function timing(input: DrainInput): Timing {
   const now = input.now ?? Date.now;
@@ -70,66 +67,6 @@ function emptyData(node: string): DrainData {
     rounds: 0,
     retriedMs: 0,
   };
-}
-
-/**
- * One eviction. A refusal of this pod alone (e.g. two budgets select it: HTTP 500)
- * is recorded and the drain goes on; losing the API server or the permission stops it.
- */
-async function evictOne(
-  client: KubeClient,
-  pod: NodePod,
-  input: DrainInput,
-  data: DrainData,
-): Promise<EvictionResult | 'failed'> {
-  try {
-    return await client.evictPod(pod.namespace, pod.name, callDeadline(input));
-  } catch (err) {
-    if (!isQuorumError(err) || err.code !== 'KUBE_OPERATION_FAILED') throw err;
-    data.failed.push({ pod: podRef(pod), error: err.message });
-    return 'failed';
-  }
-}
-
-/** One pass over the pending pods; returns those still refused. */
-async function evictRound(
-  client: KubeClient,
-  pending: NodePod[],
-  input: DrainInput,
-  data: DrainData,
-): Promise<NodePod[]> {
-  const refused: NodePod[] = [];
-  for (const pod of pending) {
-    const result = await evictOne(client, pod, input, data);
-    if (result === 'failed') continue;
-    if (result === 'blocked') {
-      refused.push(pod);
-      continue;
-    }
-    (result === 'evicted' ? data.evicted : data.gone).push(podRef(pod));
-    if (result === 'evicted' && pod.class === 'unmanaged') data.unmanaged.push(podRef(pod));
-    input.onProgress?.(data.evicted.length + data.gone.length, data.total);
-  }
-  return refused;
-}
-
-/** Rounds of evictions until none is refused or the retry limit has passed. */
-async function evictAll(
-  client: KubeClient,
-  pods: NodePod[],
-  input: DrainInput,
-  data: DrainData,
-  t: Timing,
-): Promise<NodePod[]> {
-  let pending = pods;
-  for (;;) {
-    data.rounds += 1;
-    pending = await evictRound(client, pending, input, data);
-    const elapsed = t.now() - t.start;
-    data.retriedMs = elapsed;
-    if (pending.length === 0 || elapsed >= t.limit) return pending;
-    await t.sleep(Math.min(t.interval, t.limit - elapsed));
-  }
 }
 
 /** The budgets in the blocked pods' namespaces that select them, as they stand now. */
@@ -188,9 +125,18 @@ export async function drainNode(client: KubeClient, input: DrainInput): Promise<
     .filter((p) => !toEvict.includes(p))
     .map((p) => ({ pod: podRef(p), class: p.class }));
   data.total = toEvict.length;
-  input.onProgress?.(0, data.total);
   const t = timing(input);
-  const blocked = await evictAll(client, toEvict, input, data, t);
+  const blocked = await evictAll(
+    {
+      client,
+      data,
+      timing: t,
+      concurrency: input.concurrency ?? DEFAULT_CONCURRENCY,
+      deadline: () => callDeadline(input),
+      onProgress: input.onProgress,
+    },
+    toEvict,
+  );
   data.blocked = blocked.map(podRef);
   if (blocked.length > 0) data.budgets = await blockingBudgets(client, blocked, input);
   else if (data.evicted.length > 0) {

@@ -7,6 +7,7 @@
  */
 import type {
   ClusterRoleInfo,
+  ListFold,
   NamespaceInfo,
   PodInfo,
   PolicyRule,
@@ -120,34 +121,53 @@ export function namespaceFacts(
   };
 }
 
-export function hostAccessFacts(pods: PodInfo[]): HostAccessWorkload[] {
-  const byOwner = new Map<string, HostAccessWorkload>();
-  for (const p of pods) {
-    if (p.namespace === 'kube-system') continue;
-    const privileged = Boolean(p.privilegedContainers?.length);
-    const hostPaths = p.hostPaths ?? [];
-    if (!privileged && !p.hostNetwork && !p.hostPID && !hostPaths.length) continue;
-    const owner = p.ownerKind && p.ownerName ? `${p.ownerKind}/${p.ownerName}` : `Pod/${p.name}`;
-    const key = `${p.namespace}/${owner}`;
-    const w = byOwner.get(key) ?? {
-      namespace: p.namespace,
-      owner,
-      pods: 0,
-      privileged: false,
-      hostNetwork: false,
-      hostPID: false,
-      hostPaths: [],
-    };
-    w.pods += 1;
-    w.privileged ||= privileged;
-    w.hostNetwork ||= Boolean(p.hostNetwork);
-    w.hostPID ||= Boolean(p.hostPID);
-    w.hostPaths = [...new Set([...w.hostPaths, ...hostPaths])].sort();
-    byOwner.set(key, w);
-  }
-  return [...byOwner.values()].sort((a, b) =>
+/** Pods by owning workload, and how many were read: what the pod scan keeps in memory. */
+export interface HostAccessTally {
+  pods: number;
+  byOwner: Map<string, HostAccessWorkload>;
+}
+
+function addHostAccess(tally: HostAccessTally, p: PodInfo): void {
+  tally.pods += 1;
+  if (p.namespace === 'kube-system') return;
+  const privileged = Boolean(p.privilegedContainers?.length);
+  const hostPaths = p.hostPaths ?? [];
+  if (!privileged && !p.hostNetwork && !p.hostPID && !hostPaths.length) return;
+  const owner = p.ownerKind && p.ownerName ? `${p.ownerKind}/${p.ownerName}` : `Pod/${p.name}`;
+  const key = `${p.namespace}/${owner}`;
+  const w = tally.byOwner.get(key) ?? {
+    namespace: p.namespace,
+    owner,
+    pods: 0,
+    privileged: false,
+    hostNetwork: false,
+    hostPID: false,
+    hostPaths: [],
+  };
+  w.pods += 1;
+  w.privileged ||= privileged;
+  w.hostNetwork ||= Boolean(p.hostNetwork);
+  w.hostPID ||= Boolean(p.hostPID);
+  w.hostPaths = [...new Set([...w.hostPaths, ...hostPaths])].sort();
+  tally.byOwner.set(key, w);
+}
+
+/** The pod scan as a fold: one entry per workload with host access, whatever the pod count. */
+export const hostAccessFold: ListFold<PodInfo, HostAccessTally> = {
+  start: () => ({ pods: 0, byOwner: new Map() }),
+  add: addHostAccess,
+};
+
+function workloads(tally: HostAccessTally): HostAccessWorkload[] {
+  return [...tally.byOwner.values()].sort((a, b) =>
     `${a.namespace}/${a.owner}`.localeCompare(`${b.namespace}/${b.owner}`),
   );
+}
+
+export function hostAccessFacts(pods: PodInfo[]): HostAccessWorkload[] {
+  const tally = hostAccessFold.start();
+  for (const p of pods) addHostAccess(tally, p);
+  return workloads(tally);
 }
 
 /** Reads the cluster's RBAC, namespaces and pods; each call bounded by `timeoutMs`. */
@@ -160,11 +180,12 @@ export async function gatherClusterAccess(
     kube.listClusterRoles(deadline()),
     kube.listClusterRoleBindings(deadline()),
     kube.listNamespaces(deadline()),
-    kube.listPods({}, deadline()),
+    kube.foldPods({}, deadline(), hostAccessFold),
   ]);
   return {
     ...rbacFacts(roles, bindings),
     ...namespaceFacts(namespaces),
-    hostAccess: hostAccessFacts(pods),
+    hostAccess: workloads(pods),
+    podsRead: pods.pods,
   };
 }

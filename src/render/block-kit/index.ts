@@ -15,6 +15,7 @@ export { upgradeCheckMessage, type UpgradeCheckMessageView } from './upgrade-che
 export { splitCode } from './split-code.js';
 export * from './error.js';
 export * from './root-message.js';
+export { progressReplyMessage } from './progress.js';
 export * from './approval.js';
 export { messageForReport } from './by-kind.js';
 export * from './alert.js';

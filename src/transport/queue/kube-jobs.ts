@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { controlPlane } from '../../operations/kube/control-plane.js';
 import { cordon, uncordon } from '../../operations/kube/cordon.js';
 import { drainNode } from '../../operations/kube/drain.js';
+import { drainProgressText } from '../../operations/kube/drain-progress.js';
 import { diagnoseNode } from '../../operations/kube/node-diagnosis.js';
 import { defineJob, type JobContext } from './job-kind.js';
 
@@ -74,8 +75,9 @@ export const kubeCordon = scheduling('kube.cordon', cordon);
 export const kubeUncordon = scheduling('kube.uncordon', uncordon);
 
 /** name kube.drain · params { node } · effect: cordons, then evicts every pod but DaemonSet and
- *  static ones through the Eviction API (PodDisruptionBudgets honoured, never forced); a retry
- *  counts pods already gone as done · destructive · timeout 15 min · 2 attempts */
+ *  static ones through the Eviction API, maintenance.drainConcurrency at a time (PodDisruptionBudgets
+ *  honoured, never forced); a retry counts pods already gone as done · progress: `evicted 37/120,
+ *  2 blocked by db-pdb` · destructive · timeout 15 min · 2 attempts */
 export const kubeDrain = defineJob({
   name: 'kube.drain',
   title: 'drain',
@@ -91,8 +93,9 @@ export const kubeDrain = defineJob({
       node: p.node,
       retryIntervalMs: ctx.config.maintenance.drainRetryInterval,
       retryLimitMs: ctx.config.maintenance.drainRetryLimit,
-      onProgress: (done, total) =>
-        ctx.progress({ step: `evicted ${done} of ${total} pods`, done, total }),
+      concurrency: ctx.config.maintenance.drainConcurrency,
+      // The whole line is the step: with done/total the reporter would add "(37 of 120)".
+      onProgress: (p) => ctx.progress({ step: drainProgressText(p) }),
     }),
 });
 

@@ -14,6 +14,12 @@ export const REF_TTL_MS = 30 * 24 * 3_600_000;
 /** A message whose ref is still unknown after this long is dropped (its root never got posted). */
 export const REF_WAIT_MS = 10 * 60_000;
 
+/**
+ * The ref of a job's one progress reply (a job with no root message): named by the job,
+ * so every progress of every attempt edits the same message.
+ */
+export const progressRef = (jobId: string) => `job-${jobId}-progress`;
+
 /** The ts of the message posted with `ref`, or undefined while it is not posted. */
 export async function readRef(
   redis: Redis,

@@ -1,5 +1,6 @@
 /**
- * The texts the reporter sends to Slack: progress of the root message, the verdict
+ * The texts the reporter sends to Slack: progress (of the root message, or of the one
+ * progress reply of a job with no root), the verdict
  * that replaces it, the full report in the thread, a failure. Plain mrkdwn around the
  * terminal renderer for now; Block Kit renderers slot in here.
  */
@@ -17,14 +18,19 @@ export function jobTitle(title: string, cluster: string): string {
   return `${title} of ${cluster}`;
 }
 
-export function progressText(title: string, p: Progress): string {
+/** `defragmenting m1 (2 of 3)`, `streaming (48 MiB)`, `evicted 37/120, 2 blocked by db-pdb`. */
+export function progressStep(p: Progress): string {
   const amount =
     p.total !== undefined
       ? ` (${p.done ?? 0} of ${p.total})`
       : p.done !== undefined
         ? ` (${formatBytes(p.done)})`
         : '';
-  return `:hourglass_flowing_sand: ${title}: ${p.step}${amount}`;
+  return `${p.step}${amount}`;
+}
+
+export function progressText(title: string, p: Progress): string {
+  return `:hourglass_flowing_sand: ${title}: ${progressStep(p)}`;
 }
 
 /** The one-line verdict the root message ends with. */

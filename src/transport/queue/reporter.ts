@@ -2,7 +2,11 @@
  * Where a job's progress and results go, decided by the target in the job: a Slack
  * thread (progress edits the root message, the report goes into the thread, the
  * verdict replaces the root) through the outbox, or the worker's terminal and log.
- * Message ids derive from the job id, so a retried job never posts its result twice.
+ * A job with a thread but no root (a runbook step, an approved job) has one progress
+ * reply instead: posted on its first progress, edited in place after (the outbox sends
+ * only the newest of the edits waiting), and left as it stands when the job ends — its
+ * result is a message of its own. Message ids and refs derive from the job id, so a
+ * retried job never posts its result, or its progress reply, twice.
  */
 import { randomUUID } from 'node:crypto';
 import { describeError, type QuorumError } from '../../domain/errors.js';
@@ -18,12 +22,14 @@ import {
   escapeMrkdwn,
   jobFailureMessage,
   messageForReport,
+  progressReplyMessage,
   rootMessage,
   rootStateOf,
   type RootState,
   type SlackMessage,
 } from '../../render/block-kit/index.js';
-import { failureText, progressText } from './report-message.js';
+import { progressRef } from './outbox-refs.js';
+import { failureText, progressStep } from './report-message.js';
 
 /** Plain mrkdwn text, or a Block Kit message (its `text` stays the notification). */
 type Message = string | SlackMessage;
@@ -92,6 +98,29 @@ export function createReporter(deps: ReporterDeps): Reporter {
         final,
       });
   };
+  /** The first push posts the reply; a later one (its id seen) edits it, by its ref. */
+  const progressReply = async (t: SlackTarget, job: JobInfo, step: string) => {
+    const message = asMessage(progressReplyMessage(job.title, step));
+    const ref = progressRef(job.id);
+    const posted = await outbox.push({
+      op: 'post',
+      id: `${job.id}.progress`,
+      channel: t.channel,
+      threadTs: t.threadTs,
+      threadRef: t.threadRef,
+      ref,
+      ...message,
+    });
+    if (!posted)
+      await outbox.push({
+        op: 'update',
+        id: `${job.id}.p.${randomUUID()}`,
+        channel: t.channel,
+        ref,
+        ...message,
+        final: false,
+      });
+  };
   const root = (job: JobInfo, state: RootState) =>
     rootMessage(job.kind, job.cluster, job.requestedBy, state);
   return {
@@ -100,7 +129,12 @@ export function createReporter(deps: ReporterDeps): Reporter {
         logger.info({ job: job.id, progress: p }, `${job.title}: ${p.step}`);
         return;
       }
-      const step = progressText(job.title, p).replace(/^:hourglass_flowing_sand: [^:]*: /, '');
+      const step = progressStep(p);
+      if (!target.rootTs) {
+        // No thread either (a scheduled job's channel): nothing to keep up to date in place.
+        if (target.threadTs || target.threadRef) await progressReply(target, job, step);
+        return;
+      }
       await editRoot(
         target,
         `${job.id}.p.${randomUUID()}`,

@@ -17,7 +17,7 @@ import type { RuntimeMetrics } from '../http/metrics.js';
 import { healthRoutes, type HttpRoute, type ReadinessCheck } from '../http/routes.js';
 import { startHttpServer } from '../http/server.js';
 import type { RetryOptions, WebClient } from '../slack/web-client.js';
-import { clusterQueueName, DEFAULT_PREFIX, OUTBOX_QUEUE } from './names.js';
+import { clusterQueueName, OUTBOX_QUEUE } from './names.js';
 import { Outbox } from './outbox.js';
 import { findJobKind } from './catalogue.js';
 import { createRunbookEngine, type RunbookEngine } from '../../app/runbooks/engine.js';
@@ -107,7 +107,7 @@ export async function startRuntime(
   deps: RuntimeDeps,
   options: RuntimeOptions,
 ): Promise<Runtime> {
-  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const prefix = options.prefix ?? config.redis.prefix;
   const { redis, metrics, logger } = deps;
   const queues = new JobQueues({
     connection: redis,

@@ -7,7 +7,6 @@ import type { Config } from '../../config/schema.js';
 import { approvalStore } from '../../state/approvals.js';
 import { resolveApprovers } from '../../state/approvers.js';
 import type { Runtime, RuntimeDeps } from '../queue/runtime.js';
-import { DEFAULT_PREFIX } from '../queue/names.js';
 import { alertWebhookRoute } from '../alerts/webhook.js';
 import { createAlertQueue, enqueueNotification, startAlertConsumer } from '../alerts/queue.js';
 import { afterAck } from './after-ack.js';
@@ -36,7 +35,7 @@ export async function startBot(
   config: Config,
   deps: RuntimeDeps,
   runtime: Runtime,
-  prefix = DEFAULT_PREFIX,
+  prefix = config.redis.prefix,
 ): Promise<Bot> {
   // The Alertmanager webhook is served beside /slack/events (Bolt takes its routes at creation).
   const alertQueue = createAlertQueue(deps.redis, prefix);
