@@ -2,11 +2,12 @@
  * Running Quorum's CLI: in-process through runCli with the real wiring (fast), or as
  * the built `quorum` binary in a child process (what an operator runs).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { realCliDeps } from '../../src/deps.js';
 import { runCli } from '../../src/transport/cli/run.js';
 import { envWithout } from './etcdctl.js';
+import { shebangNodeFlags } from './node-flags.js';
 import { runCommand, tmpDir, type CommandResult } from './processes.js';
 
 /** The environment without any ETCDCTL_*, QUORUM_*, SLACK_* a developer may have set. */
@@ -36,14 +37,9 @@ export async function quorum(
 export const QUORUM_BIN = path.resolve(import.meta.dirname, '../../dist/src/main.js');
 
 /** The node flags of src/main.ts's shebang (`#!/usr/bin/env -S node FLAGS`): how it runs. */
-export const QUORUM_NODE_FLAGS = readFileSync(
+export const QUORUM_NODE_FLAGS = shebangNodeFlags(
   path.resolve(import.meta.dirname, '../../src/main.ts'),
-  'utf8',
-)
-  .split('\n')[0]!
-  .replace(/^#!\/usr\/bin\/env -S node ?/, '')
-  .split(' ')
-  .filter(Boolean);
+);
 
 /** The built binary (npm run build first; `npm test` does). */
 export function quorumBin(
