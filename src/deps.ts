@@ -1,7 +1,7 @@
 /** The real clients behind the CLI: the only place (with main.ts) that builds them. */
 import { loadEtcdCredentials } from './clients/etcd-credentials.js';
 import { etcd3Connector } from './clients/etcd3-member.js';
-import { lazyKubeConnector } from './clients/kube-lazy.js';
+import { lazyBackupConnector, lazyKubeConnector } from './clients/kube-lazy.js';
 import { snapshotStoreFactory } from './clients/snapshot-store-factory.js';
 import { loadConfig } from './config/load.js';
 import { createLogger } from './logging.js';
@@ -18,6 +18,10 @@ export function realCliDeps(env: Record<string, string | undefined>): CliDeps {
     kubeConnector: lazyKubeConnector(async () => {
       const { kubeClient } = await import('./clients/kube.js');
       return (cluster) => kubeClient(cluster, env);
+    }),
+    backupConnector: lazyBackupConnector(async () => {
+      const { backupClient } = await import('./clients/kube-backup.js');
+      return (cluster) => backupClient(cluster, env);
     }),
     logger: createLogger(level as 'warn'),
     snapshotStore: snapshotStoreFactory(env),

@@ -7,7 +7,7 @@ import { alertmanagerConnector } from './clients/alertmanager.js';
 import { ClosableRedis } from './clients/closable-redis.js';
 import { loadEtcdCredentials } from './clients/etcd-credentials.js';
 import { etcd3Connector } from './clients/etcd3-member.js';
-import { lazyKubeConnector } from './clients/kube-lazy.js';
+import { lazyBackupConnector, lazyKubeConnector } from './clients/kube-lazy.js';
 import { snapshotStoreFactory } from './clients/snapshot-store-factory.js';
 import { redisConnection, type RedisConnection } from './config/redis-connection.js';
 import type { Config } from './config/schema.js';
@@ -64,6 +64,9 @@ export function buildRuntimeDeps(config: Config, opts: RuntimeDepsOptions): Owne
     stdout: opts.stdout,
     etcdConnector: (cluster) => etcd3Connector(loadEtcdCredentials(cluster.etcd)),
     kubeConnector: lazyKubeConnector(async () => (await import('./clients/kube.js')).kubeConnector),
+    backupConnector: lazyBackupConnector(
+      async () => (await import('./clients/kube-backup.js')).backupConnector,
+    ),
     snapshotStore: snapshotStoreFactory(process.env),
     alertmanager: alertmanagerConnector,
     close: async () => {

@@ -181,7 +181,11 @@ describe('a drain with concurrent evictions against the test API server', () => 
         throw new Error('a drain needs no etcd');
       },
       kube: () => client,
+      backup: () => {
+        throw new Error('a drain needs no Velero');
+      },
       requestedBy: 'U0BOB',
+      jobId: 'kube.drain@t1',
       progress: (p) => steps.push(p.step),
       snapshots: () => {
         throw new Error('a drain needs no snapshot store');

@@ -54,7 +54,10 @@ describe('the Secrets census at scale', () => {
       expect(census.byProvider.secretbox).toBe(COUNT);
       expect(census.byNamespace).toHaveLength(50);
       expect(census.pages).toBeGreaterThanOrEqual(COUNT / 1_000);
-      expect(growth.used).toBeLessThan(100);
+      // Peak, garbage included (the sampler sees the heap before a collection): one clean-clone
+      // CI run measured 102.7 MB under load, quiet runs 60–90 MB. A scan that kept the values
+      // would hold 195 MB of them alone, so 150 MB still tells the two apart.
+      expect(growth.used).toBeLessThan(150);
     } finally {
       member.close();
     }

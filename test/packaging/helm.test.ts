@@ -35,12 +35,33 @@ const CLUSTER_ROLE_RULES = [
     resources: ['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings'],
     verbs: ['get', 'list'],
   },
+  {
+    apiGroups: ['velero.io'],
+    resources: ['schedules', 'backups', 'backupstoragelocations'],
+    verbs: ['get', 'list'],
+  },
+  {
+    apiGroups: [''],
+    resources: ['persistentvolumeclaims', 'persistentvolumes'],
+    verbs: ['get', 'list'],
+  },
+  { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get', 'list'] },
+  {
+    apiGroups: ['snapshot.storage.k8s.io'],
+    resources: ['volumesnapshotclasses'],
+    verbs: ['get', 'list'],
+  },
   { nonResourceURLs: ['/version', '/metrics'], verbs: ['get'] },
 ];
 
 /** The Role in kube-node-lease. */
 const LEASE_RULES = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list'] },
+];
+
+/** The Role in Velero's namespace: /velero-backup creates a Backup and reads it back. */
+const VELERO_RULES = [
+  { apiGroups: ['velero.io'], resources: ['backups'], verbs: ['create', 'get'] },
 ];
 
 /** The parts of the rendered objects the tests look at. */
@@ -311,13 +332,31 @@ describe('RBAC', () => {
     }
   });
 
-  it('reads leases only in kube-node-lease', () => {
+  it("reads leases only in kube-node-lease, and creates Velero Backups only in Velero's namespace", () => {
     for (const ms of [defaults, full, single]) {
       const roles = ofKind<Rbac>(ms, 'Role');
-      expect(roles).toHaveLength(1);
-      expect(roles[0]!.metadata.namespace).toBe('kube-node-lease');
+      expect(roles.map((r) => r.metadata.namespace)).toEqual(['kube-node-lease', 'velero']);
       expect(roles[0]!.rules).toEqual(LEASE_RULES);
+      expect(roles[1]!.rules).toEqual(VELERO_RULES);
+      const bindings = ofKind<Rbac>(ms, 'RoleBinding');
+      expect(bindings.map((b) => b.metadata.namespace)).toEqual(['kube-node-lease', 'velero']);
     }
+  });
+
+  it("puts the Velero Role in velero.namespace, or renders none when it is ''", async () => {
+    const [other, none] = await Promise.all([
+      helmTemplate({ set: ['velero.namespace=backups'] }),
+      helmTemplate({ set: ['velero.namespace='] }),
+    ]);
+    const where = (ms: Manifest[], kind: string) =>
+      ofKind(ms, kind).map((m) => m.metadata.namespace);
+    expect(where(other, 'Role')).toEqual(['kube-node-lease', 'backups']);
+    expect(where(other, 'RoleBinding')).toEqual(['kube-node-lease', 'backups']);
+    expect(where(none, 'Role')).toEqual(['kube-node-lease']);
+    expect(where(none, 'RoleBinding')).toEqual(['kube-node-lease']);
+    const bad = await helmTemplateRaw({ set: ['velero.namespace=Not_A_Namespace'] });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('namespace');
   });
 
   it('has no wildcard anywhere in RBAC objects', () => {
@@ -334,7 +373,7 @@ describe('RBAC', () => {
         ...ofKind<Rbac>(ms, 'ClusterRoleBinding'),
         ...ofKind<Rbac>(ms, 'RoleBinding'),
       ];
-      expect(bindings).toHaveLength(2);
+      expect(bindings).toHaveLength(3);
       for (const b of bindings) {
         expect(b.subjects).toEqual([
           { kind: 'ServiceAccount', name: 'quorum-worker', namespace: 'quorum' },

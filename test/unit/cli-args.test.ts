@@ -92,6 +92,10 @@ function run(argv: string[], config: () => Config = () => ({}) as Config) {
       calls.push('kubeConnector');
       throw new Error('no Kubernetes here');
     },
+    backupConnector: () => {
+      calls.push('backupConnector');
+      throw new Error('no Kubernetes here');
+    },
     runtimeDeps: () => Promise.reject(new Error('no runtime here')),
     logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
   };
@@ -108,6 +112,7 @@ describe('runCli errors', () => {
       ['etcd', 'check', '--timeout', '0'],
       ['upgrade', 'check', '--to', 'v1.32.0', '--timeout', '-1s'],
       ['security', 'audit', '--timeout', 'abc'],
+      ['backup', 'status', '--timeout', '0'],
     ]) {
       const r = await run(argv);
       expect(r.code).toBe(3);

@@ -3,6 +3,7 @@ import type { EtcdCheckReport } from '../../domain/etcd.js';
 import type { Report } from '../../domain/report.js';
 import type { SnapshotEntry } from '../../domain/snapshot.js';
 import type { SlackMessage } from './blocks.js';
+import { backupStatusMessage } from './backup-status.js';
 import { etcdCheckMessage } from './etcd-check.js';
 import { drillMessage } from './drill.js';
 import { alarmDisarmMessage, alarmsMessage, compactMessage, defragMessage } from './maintenance.js';
@@ -29,6 +30,7 @@ const BY_KIND: Record<string, Renderer> = {
   'etcd.drill': drillMessage,
   'security.audit': securityAuditMessage,
   'upgrade.check': upgradeCheckMessage,
+  'backup.status': backupStatusMessage,
 };
 
 export function messageForReport(report: Report): SlackMessage {

@@ -12,6 +12,7 @@ export { snapshotListMessage } from './snapshot-list.js';
 export * from './maintenance.js';
 export * from './restore-plan.js';
 export { upgradeCheckMessage, type UpgradeCheckMessageView } from './upgrade-check.js';
+export { backupStatusMessage } from './backup-status.js';
 export { splitCode } from './split-code.js';
 export * from './error.js';
 export * from './root-message.js';

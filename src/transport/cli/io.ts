@@ -2,6 +2,7 @@
 import type { QuorumError } from '../../domain/errors.js';
 import type { Config, ClusterConfig } from '../../config/schema.js';
 import type { Logger } from '../../domain/logger.js';
+import type { BackupConnector } from '../../operations/backup/client.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
 import type { SnapshotStoreFactory } from '../../operations/etcd/store/snapshot-store.js';
 import type { KubeConnector } from '../../operations/kube/client.js';
@@ -18,6 +19,8 @@ export interface CliDeps {
   etcdConnector(cluster: ClusterConfig): EtcdConnector;
   /** The cluster's Kubernetes API client (its kubeconfig, else kubectl's rules over `env`). */
   kubeConnector: KubeConnector;
+  /** The same cluster's Velero and volume objects (`backup status`), loaded as lazily. */
+  backupConnector: BackupConnector;
   /** Builds a snapshot store (a directory, or S3); without it only directories work. */
   snapshotStore?: SnapshotStoreFactory;
   logger: Logger;

@@ -29,6 +29,7 @@ const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   'etcd alarms': async () => (await import('./commands/etcd-maintenance.js')).alarmsCommand,
   'upgrade check': async () => (await import('./commands/upgrade-check.js')).upgradeCheckCommand,
   'security audit': async () => (await import('./commands/security-audit.js')).securityAuditCommand,
+  'backup status': async () => (await import('./commands/backup-status.js')).backupStatusCommand,
   worker: async () => (await import('./commands/worker.js')).workerCommand,
   start: async () => (await import('./commands/start.js')).startCommand,
   bot: async () => (await import('./commands/start.js')).botCommand,

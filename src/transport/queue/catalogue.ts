@@ -29,6 +29,7 @@ import { snapshotAndKeep } from '../../app/snapshots/keep.js';
 import { snapshotListReport } from '../../operations/etcd/snapshot-list-report.js';
 import { UPGRADE_JOBS } from './upgrade-jobs.js';
 import { DRILL_JOBS } from './drill-jobs.js';
+import { BACKUP_JOBS } from './backup-jobs.js';
 import { withDrillAges } from '../../app/snapshots/drill-ages.js';
 
 const noParams = z.object({}).strict();
@@ -242,6 +243,7 @@ const KINDS = [
   ...SECURITY_JOBS,
   ...UPGRADE_JOBS,
   ...DRILL_JOBS,
+  ...BACKUP_JOBS,
 ];
 
 /** Every job kind by name. */

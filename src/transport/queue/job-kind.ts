@@ -7,6 +7,7 @@ import type { ClusterConfig, Config } from '../../config/schema.js';
 import type { DrillRecords } from '../../domain/drill.js';
 import type { Report } from '../../domain/report.js';
 import type { ProgressFn } from '../../domain/snapshot.js';
+import type { BackupClient } from '../../operations/backup/client.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
 import type { SnapshotStore } from '../../operations/etcd/store/snapshot-store.js';
 import type { LatencySamples } from '../../operations/etcd/latency-step.js';
@@ -19,7 +20,11 @@ export interface JobContext {
   connect: EtcdConnector;
   /** The cluster's Kubernetes API client, built on first use (from its kubeconfig or the pod's service account). */
   kube(): KubeClient;
+  /** The same API server's Velero and volume objects, built on first use like `kube()`. */
+  backup(): BackupClient;
   requestedBy: string;
+  /** The job's id (`velero.backup@<trigger id>`): the same for every attempt of one request. */
+  jobId: string;
   /** Reaches the job (job.updateProgress) and from it the reporter. */
   progress: ProgressFn;
   /** The cluster's latency samples kept between checks (Redis), so a check judges the time since the last one. */
@@ -48,6 +53,8 @@ export interface JobKind<P = unknown> {
   /** Delay before a retry: fixed, or doubling from `delay`. */
   backoff: { type: 'fixed' | 'exponential'; delay: number };
   run(ctx: JobContext, params: P): Promise<Report>;
+  /** What the job's audit entries add (`namespace shop, backup quorum-shop-…`), from its params and id. */
+  auditDetail?(params: P, jobId: string): string;
 }
 
 /** Identity with type inference for `P`: `defineJob({ params: z.object(...), run(ctx, p) {...} })`. */

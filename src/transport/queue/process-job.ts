@@ -27,6 +27,7 @@ import { auditedJobSteps } from '../../state/job-audited.js';
 import type { Lease } from '../../state/locks.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
 import type { KubeClient } from '../../operations/kube/client.js';
+import type { BackupClient } from '../../operations/backup/client.js';
 import type { JobSummary } from './job-data.js';
 import {
   endAttemptFailed,
@@ -41,6 +42,13 @@ import type { ClusterJob, ProcessorDeps, Resolved } from './processor-deps.js';
 import { checkApproval, resolveJob } from './resolve-job.js';
 
 export type { ClusterJob, ProcessorDeps } from './processor-deps.js';
+
+/** The audit entries' detail: who approved, and what the kind says of its params. */
+function auditDetailOf(r: Resolved): string | undefined {
+  const approved = r.envelope.approval && `approved by ${r.envelope.approval.approvedBy}`;
+  const own = r.kind.auditDetail?.(r.params, r.info.id);
+  return [approved, own].filter(Boolean).join('; ') || undefined;
+}
 
 /** The job's signal aborted (shutdown): hand the job back. */
 class Released extends Error {}
@@ -58,7 +66,7 @@ export function createProcessor(deps: ProcessorDeps) {
       who: r.envelope.requestedBy,
       cluster: r.cluster.name,
       action: r.kind.name,
-      detail: r.envelope.approval ? `approved by ${r.envelope.approval.approvedBy}` : undefined,
+      detail: auditDetailOf(r),
     });
     const ctx: JobEndContext = { audit, results, steps, run };
     if (!r.kind.destructive && !r.kind.maintenance) {
@@ -219,6 +227,7 @@ function startWork(
   const connect: EtcdConnector = (endpoint, metricsUrl) =>
     (connector ??= deps.etcdConnector(r.cluster))(endpoint, metricsUrl);
   let kube: KubeClient | undefined;
+  let backup: BackupClient | undefined;
   let store: SnapshotStore | undefined;
   return Promise.resolve().then(() =>
     r.kind.run(
@@ -227,12 +236,14 @@ function startWork(
         cluster: r.cluster,
         connect,
         kube: () => (kube ??= deps.kubeConnector(r.cluster)),
+        backup: () => (backup ??= backupConnectorOf(deps)(r.cluster)),
         snapshots: () =>
           (store ??= snapshotStoreOf(
             deps.snapshotStore,
             snapshotStoreSpec(deps.config, r.cluster),
           )),
         requestedBy: r.envelope.requestedBy,
+        jobId: r.info.id,
         latencySamples: latencySampleStore(deps.redis, deps.prefix, r.cluster.name),
         drills: drillStore(deps.redis, deps.prefix),
         progress: (p) => {
@@ -245,6 +256,12 @@ function startWork(
       r.params,
     ),
   );
+}
+
+/** The processor's Velero client builder; a process wired without one says so at first use. */
+function backupConnectorOf(deps: ProcessorDeps) {
+  if (!deps.backupConnector) throw new Error('this worker was built without a Velero client');
+  return deps.backupConnector;
 }
 
 /** `work`, or TimedOut after `ms`, or Released when `signal` aborts (shutdown). */

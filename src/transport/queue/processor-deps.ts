@@ -2,6 +2,7 @@
 import type { Job } from 'bullmq';
 import type { ClusterConfig, Config } from '../../config/schema.js';
 import type { Report } from '../../domain/report.js';
+import type { BackupConnector } from '../../operations/backup/client.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
 import type { SnapshotStoreFactory } from '../../operations/etcd/store/snapshot-store.js';
 import type { KubeConnector } from '../../operations/kube/client.js';
@@ -18,6 +19,8 @@ export interface ProcessorDeps extends MaintenanceDeps {
   config: Config;
   etcdConnector(cluster: ClusterConfig): EtcdConnector;
   kubeConnector: KubeConnector;
+  /** Velero's objects on the same API server (`backup.status`, `velero.backup`). */
+  backupConnector?: BackupConnector;
   /** Builds the clusters' snapshot stores (runtime-deps.ts); without it only directories work. */
   snapshotStore?: SnapshotStoreFactory;
   reporter: Reporter;

@@ -13,6 +13,7 @@ import type { AlertmanagerConnector } from '../../domain/silence.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
 import type { SnapshotStoreFactory } from '../../operations/etcd/store/snapshot-store.js';
 import type { KubeConnector } from '../../operations/kube/client.js';
+import type { BackupConnector } from '../../operations/backup/client.js';
 import type { RuntimeMetrics } from '../http/metrics.js';
 import { healthRoutes, type HttpRoute, type ReadinessCheck } from '../http/routes.js';
 import { startHttpServer } from '../http/server.js';
@@ -43,6 +44,8 @@ export interface RuntimeDeps {
   slack?: WebClient;
   etcdConnector(cluster: ClusterConfig): EtcdConnector;
   kubeConnector: KubeConnector;
+  /** Velero's objects on each cluster's API server (backup jobs). */
+  backupConnector?: BackupConnector;
   /** Builds the clusters' snapshot stores (a directory, or S3). */
   snapshotStore?: SnapshotStoreFactory;
   /** Reaches Alertmanagers, for silences from incident threads. */
@@ -205,6 +208,7 @@ function startWorkers(
       config,
       etcdConnector: (cluster) => deps.etcdConnector(cluster),
       kubeConnector: deps.kubeConnector,
+      backupConnector: deps.backupConnector,
       snapshotStore: deps.snapshotStore,
       reporter,
       afterJob: async (envelope, end) => {

@@ -61,6 +61,8 @@ const JOB_OF: Record<JobIntent['action'], { kind: string; what: string }> = {
   'etcd.defrag': { kind: 'etcd.defrag', what: 'etcd defrag' },
   'upgrade.check': { kind: 'upgrade.check', what: 'upgrade check' },
   'security.audit': { kind: 'security.audit', what: 'security audit' },
+  'backup.status': { kind: 'backup.status', what: 'backup status' },
+  'velero.backup': { kind: 'velero.backup', what: 'velero backup' },
 };
 
 const paramsOf = (intent: CommandContext['intent']): Record<string, string> =>
@@ -70,7 +72,9 @@ const paramsOf = (intent: CommandContext['intent']): Record<string, string> =>
       ? { runbook: intent.runbook, ...intent.params }
       : intent.action === 'upgrade.check'
         ? { to: intent.to }
-        : {};
+        : intent.action === 'velero.backup'
+          ? { namespace: intent.namespace }
+          : {};
 
 /** Posting where the bot is not a member fails; say how to fix it instead of failing silently. */
 async function post(ctx: CommandContext, message: { text: string; blocks?: unknown[] }) {

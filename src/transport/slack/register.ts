@@ -38,6 +38,8 @@ export const SLASH_COMMANDS = [
   '/quorum',
   '/k8s-upgrade-check',
   '/security-audit',
+  '/backup-status',
+  '/velero-backup',
   '/runbook',
 ];
 

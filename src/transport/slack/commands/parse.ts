@@ -6,6 +6,7 @@ import { checkCron } from '../../../domain/cron.js';
 import { parseDuration } from '../../../domain/units.js';
 import { isQuorumError, QuorumError } from '../../../domain/errors.js';
 import { closest } from '../../../domain/suggest.js';
+import { dns1123LabelProblem } from '../../../domain/kube-name.js';
 import { parseKubeVersion } from '../../../operations/upgrade/kube-version.js';
 import { tokenize } from './tokenize.js';
 
@@ -19,6 +20,8 @@ export type Intent =
   | { action: 'etcd.defrag'; cluster: string }
   | { action: 'upgrade.check'; cluster: string; to: string }
   | { action: 'security.audit'; cluster: string }
+  | { action: 'backup.status'; cluster: string }
+  | { action: 'velero.backup'; cluster: string; namespace: string }
   | { action: 'runbook.list' }
   | { action: 'runbook.run'; runbook: string; cluster: string; params: Record<string, string> }
   | { action: 'help' };
@@ -49,6 +52,12 @@ export const COMMAND_HELP: Record<string, string[]> = {
   ],
   '/security-audit': [
     '/security-audit [CLUSTER]  — Secrets encryption at rest, etcd TLS and access, cluster RBAC',
+  ],
+  '/backup-status': [
+    '/backup-status [CLUSTER]  — etcd snapshots and Velero backups of volumes, with what is not covered',
+  ],
+  '/velero-backup': [
+    '/velero-backup NAMESPACE [CLUSTER]  — a Velero backup of one namespace now, watched until it ends',
   ],
   '/runbook': [
     '/runbook list  — the runbooks Quorum knows',
@@ -232,6 +241,23 @@ function upgradeCheck(words: string[], ctx: ParseContext): Intent {
   return { action: 'upgrade.check', cluster: cluster(command, name, ctx), to };
 }
 
+/** `/velero-backup NAMESPACE [CLUSTER]`: the namespace checked as Kubernetes would. */
+function veleroBackup(words: string[], ctx: ParseContext): Intent {
+  const command = '/velero-backup';
+  const [namespace, name, ...rest] = words;
+  if (!namespace) throw wrong(command, 'Name the namespace to back up, e.g. /velero-backup shop.');
+  const problem = dns1123LabelProblem(namespace);
+  if (problem) {
+    throw wrong(
+      command,
+      `"${namespace}" is not a namespace name: ${problem}.`,
+      'A namespace name has at most 63 lower-case letters, digits and "-", and starts and ends with a letter or digit, e.g. shop or team-a. Nothing was backed up.',
+    );
+  }
+  noMore(command, rest);
+  return { action: 'velero.backup', cluster: cluster(command, name, ctx), namespace };
+}
+
 /** `command` is Slack's `command` field (`/etcd-check`), `text` the rest of the line. */
 export function parseSlashCommand(command: string, text: string, ctx: ParseContext): Intent {
   if (text.length > 2_000)
@@ -251,6 +277,11 @@ export function parseSlashCommand(command: string, text: string, ctx: ParseConte
     case '/security-audit':
       noMore(command, words.slice(1));
       return { action: 'security.audit', cluster: cluster(command, words[0], ctx) };
+    case '/backup-status':
+      noMore(command, words.slice(1));
+      return { action: 'backup.status', cluster: cluster(command, words[0], ctx) };
+    case '/velero-backup':
+      return veleroBackup(words, ctx);
     case '/runbook':
       return runbookCommand(words, ctx);
     case '/quorum':
