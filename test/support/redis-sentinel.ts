@@ -79,7 +79,22 @@ async function ask(port: number, password: string, ...args: string[]): Promise<u
 const field = (info: unknown, name: string) =>
   new RegExp(`^${name}:(.*)$`, 'm').exec(typeof info === 'string' ? info : '')?.[1]?.trim();
 
+/**
+ * Five servers on five free ports: another process may take one between the check and the
+ * bind, so a clash starts the whole rig again on new ports (as startRedis does, 3 tries).
+ */
 export async function startSentinelRedis(opts: SentinelRedisOptions = {}): Promise<SentinelRedis> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSentinelRedisOnce(opts);
+    } catch (error) {
+      const clash = /address already in use/i.test(String(error));
+      if (!clash || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startSentinelRedisOnce(opts: SentinelRedisOptions): Promise<SentinelRedis> {
   const name = opts.name ?? 'quorum-test';
   const password = `redis-pw-${Math.random().toString(36).slice(2)}`;
   const sentinelPassword = `sentinel-pw-${Math.random().toString(36).slice(2)}`;
