@@ -9,21 +9,27 @@ import type {
   V1ClusterRole,
   V1ClusterRoleBinding,
   V1Lease,
+  V1Container,
   V1Namespace,
+  V1NetworkPolicy,
   V1Node,
   V1Pod,
   V1PodDisruptionBudget,
   V1RoleBinding,
+  V1ServiceAccount,
 } from '@kubernetes/client-node';
 import type {
   ClusterRoleInfo,
+  ContainerInfo,
   EventInfo,
   LeaseInfo,
   NamespaceInfo,
+  NetworkPolicyInfo,
   NodeInfo,
   PdbInfo,
   PodInfo,
   RoleBindingInfo,
+  ServiceAccountInfo,
 } from '../domain/kube.js';
 
 const ROLE_PREFIX = 'node-role.kubernetes.io/';
@@ -111,6 +117,47 @@ export function toPodInfo(pod: V1Pod): PodInfo {
     deletionTimestamp: iso(pod.metadata?.deletionTimestamp),
     createdAt: iso(pod.metadata?.creationTimestamp),
     ...hostAccess(pod),
+    containers: containers.map(toContainerInfo),
+    serviceAccountName: pod.spec?.serviceAccountName || undefined,
+    automountServiceAccountToken: pod.spec?.automountServiceAccountToken ?? undefined,
+  });
+}
+
+function toContainerInfo(c: V1Container): ContainerInfo {
+  return compact({
+    name: c.name,
+    image: c.image ?? '',
+    imagePullPolicy: c.imagePullPolicy || undefined,
+    command: [...(c.command ?? []), ...(c.args ?? [])],
+  });
+}
+
+/** A NetworkPolicy, its policyTypes defaulted as the API server does when they are left out. */
+export function toNetworkPolicyInfo(p: V1NetworkPolicy): NetworkPolicyInfo {
+  const egressRules = p.spec?.egress?.length ?? 0;
+  const policyTypes = p.spec?.policyTypes?.length
+    ? p.spec.policyTypes
+    : ['Ingress', ...(egressRules ? ['Egress'] : [])];
+  return {
+    namespace: p.metadata?.namespace ?? '',
+    name: p.metadata?.name ?? '',
+    podSelector: {
+      ...(p.spec?.podSelector?.matchLabels ? { matchLabels: p.spec.podSelector.matchLabels } : {}),
+      ...(p.spec?.podSelector?.matchExpressions
+        ? { matchExpressions: p.spec.podSelector.matchExpressions }
+        : {}),
+    },
+    policyTypes,
+    ingressRules: p.spec?.ingress?.length ?? 0,
+    egressRules,
+  };
+}
+
+export function toServiceAccountInfo(sa: V1ServiceAccount): ServiceAccountInfo {
+  return compact({
+    namespace: sa.metadata?.namespace ?? '',
+    name: sa.metadata?.name ?? '',
+    automountServiceAccountToken: sa.automountServiceAccountToken ?? undefined,
   });
 }
 

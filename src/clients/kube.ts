@@ -25,10 +25,12 @@ import {
   toEventInfo,
   toLeaseInfo,
   toNamespaceInfo,
+  toNetworkPolicyInfo,
   toNodeInfo,
   toPdbInfo,
   toPodInfo,
   toRoleBindingInfo,
+  toServiceAccountInfo,
 } from './kube-map.js';
 import { rawGetText } from './kube-raw.js';
 import { readServingCertificate } from './kube-tls.js';
@@ -225,5 +227,22 @@ class KubeApiClient implements KubeClient {
       deadline,
       toClusterRoleInfo,
     );
+  }
+
+  listNetworkPolicies(deadline: number) {
+    return this.all(
+      { what: 'list networkpolicies', path: '/apis/networking.k8s.io/v1/networkpolicies' },
+      deadline,
+      toNetworkPolicyInfo,
+    );
+  }
+
+  listServiceAccounts(query: { name?: string }, deadline: number) {
+    const list = {
+      what: query.name ? `list serviceaccounts named ${query.name}` : 'list serviceaccounts',
+      path: '/api/v1/serviceaccounts',
+      query: { fieldSelector: query.name ? `metadata.name=${query.name}` : undefined },
+    };
+    return this.all(list, deadline, toServiceAccountInfo);
   }
 }

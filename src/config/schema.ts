@@ -268,6 +268,23 @@ export const workerSchema = z
   })
   .strict();
 
+/** A registry host (with port), optionally with a path prefix: `registry.k8s.io`, `ghcr.io/myorg`. */
+const REGISTRY_PATTERN =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[a-fA-F0-9:]+\])(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const registry = z
+  .string({ error: 'must be a registry, e.g. ghcr.io/myorg' })
+  .transform((value, ctx) => {
+    const s = value.trim().replace(/\/+$/, '');
+    if (!REGISTRY_PATTERN.test(s)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${value}" is not a registry; write a host, optionally with a path prefix, e.g. registry.k8s.io or ghcr.io/myorg (no https://, no tag)`,
+      });
+      return z.NEVER;
+    }
+    return s;
+  });
+
 export const configSchema = z
   .object({
     defaultCluster: z.string().optional(),
@@ -318,6 +335,26 @@ export const configSchema = z
         drainRetryLimit: 300_000,
         drainConcurrency: 5,
       }),
+    security: z
+      .object({
+        /** Warn for each application namespace without a default-deny Egress NetworkPolicy. */
+        requireEgressDeny: z.boolean().default(false),
+        /**
+         * Registries images may come from (`registry.k8s.io`, `ghcr.io/acme`); unset: any.
+         * A container whose image comes from elsewhere is named by the security audit.
+         */
+        allowedRegistries: z
+          .array(registry, {
+            error: 'must be a list of registries, e.g. [registry.k8s.io, ghcr.io/myorg]',
+          })
+          .min(
+            1,
+            'is empty; leave it out to check no registry, or list them, e.g. [registry.k8s.io, ghcr.io/myorg]',
+          )
+          .optional(),
+      })
+      .strict()
+      .default({ requireEgressDeny: false }),
     drills: z
       .object({
         /** Where etcd and etcdutl (3.4: etcdctl) are; PATH when unset. */

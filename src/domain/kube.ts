@@ -88,6 +88,44 @@ export interface PodInfo {
   hostPaths?: string[];
   hostNetwork?: boolean;
   hostPID?: boolean;
+  /** Init and regular containers (not ephemeral ones): images and command lines, for the security audit. */
+  containers?: ContainerInfo[];
+  /** `spec.serviceAccountName`; absent means `default`. */
+  serviceAccountName?: string;
+  /** `spec.automountServiceAccountToken`, only when set. */
+  automountServiceAccountToken?: boolean;
+}
+
+/** One container of a pod, as the security audit reads it. */
+export interface ContainerInfo {
+  name: string;
+  /** The image reference as written in the spec, e.g. `nginx:latest` or `registry.k8s.io/etcd@sha256:…`. */
+  image: string;
+  /** `Always`, `IfNotPresent` or `Never`; absent when the spec leaves it to the API server's default. */
+  imagePullPolicy?: string;
+  /** `command` then `args`, as the container runs them. */
+  command: string[];
+}
+
+/** A networking.k8s.io/v1 NetworkPolicy: which pods it selects and which directions it governs. */
+export interface NetworkPolicyInfo {
+  namespace: string;
+  name: string;
+  /** `{}` selects every pod of the namespace. */
+  podSelector: LabelSelector;
+  /** `Ingress`, `Egress`; as the API server defaults them (Ingress, plus Egress when egress rules exist). */
+  policyTypes: string[];
+  /** Number of ingress and egress rules: 0 with the type listed means "deny all" that way. */
+  ingressRules: number;
+  egressRules: number;
+}
+
+/** A core/v1 ServiceAccount. */
+export interface ServiceAccountInfo {
+  namespace: string;
+  name: string;
+  /** `automountServiceAccountToken`, only when set. */
+  automountServiceAccountToken?: boolean;
 }
 
 /** Which pods `listPods` returns; all of them when empty. */

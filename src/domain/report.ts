@@ -13,6 +13,11 @@ export interface Finding {
   detail?: string;
   /** What the operator should do next; pasteable commands where possible. */
   remedy?: string;
+  /**
+   * What it is about when a rule finds one per thing (`shop` for a namespace, `kube-system/
+   * kube-apiserver-cp1 --profiling`): with `id`, it matches a finding across two runs.
+   */
+  subject?: string;
 }
 
 export interface Report<TData = unknown> {

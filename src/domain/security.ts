@@ -3,7 +3,10 @@
  * only: a Secret's value never leaves the scan), how etcd answers a stranger, and who
  * may do what through the Kubernetes API. Plain data, so renderers and tests read it.
  */
+import type { ImageFacts } from './security-images.js';
+import type { NetworkAndAccountFacts } from './security-network.js';
 import type { Report } from './report.js';
+import type { AuditProgress } from './security-progress.js';
 
 /**
  * How one Secret is stored, from the first bytes of its etcd value. `identity` is
@@ -145,6 +148,16 @@ export interface SecurityAuditData {
   accessError?: string;
   /** Ids of the critical and warning findings, in the order to fix them. */
   fixFirst: string[];
+  /** What changed since the last audit (a job's from Redis, the CLI's from `--since FILE`). */
+  progress?: AuditProgress;
+  /** NetworkPolicies and the `default` ServiceAccounts' tokens (each with its own error). */
+  network?: NetworkAndAccountFacts;
+  /** The images pods run: moving tags, registries, pull policies. */
+  images?: ImageFacts;
+  imagesError?: string;
+  /** The control-plane pods whose command lines were read (the lines themselves are not kept). */
+  controlPlane?: { component: string; pod: string; node?: string; version?: string }[];
+  controlPlaneError?: string;
 }
 
 export type SecurityAuditReport = Report<SecurityAuditData>;

@@ -6,8 +6,7 @@
  * Schedule, a Delete-policy volume nothing backs up). Also: no Velero at all, and an API
  * server that does not answer.
  */
-import { execFileSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -15,6 +14,7 @@ import { exitStatus } from '../../src/domain/report.js';
 import { messageForReport } from '../../src/render/block-kit/index.js';
 import type { BackupStatusReport } from '../../src/operations/backup/status.js';
 import { quorum, quorumBin } from '../support/cli.js';
+import { pasteWithKubectl } from '../support/paste.js';
 import {
   freePort,
   startEtcd,
@@ -84,15 +84,6 @@ function veleroCommand(remedy: string | undefined): string[] {
   return (m?.[1] ?? '').split(/\s+/).map((w) => w.replace(/^"|"$/g, ''));
 }
 const flag = (words: string[], name: string) => words[words.indexOf(name) + 1];
-
-/** Runs `command` in sh with a `kubectl` that writes its stdin to a file; returns that input. */
-async function pasteWithKubectl(command: string): Promise<string> {
-  const dir = await tmpDir('kubectl');
-  const out = path.join(dir, 'applied.yaml');
-  await writeFile(path.join(dir, 'kubectl'), `#!/bin/sh\ncat > '${out}'\n`, { mode: 0o755 });
-  execFileSync('sh', ['-c', command], { env: { PATH: `${dir}:/usr/bin:/bin` } });
-  return readFile(out, 'utf8');
-}
 
 beforeAll(async () => {
   [api, etcd] = await Promise.all([startKubeApi(), startEtcd()]);
@@ -207,7 +198,9 @@ describe('quorum backup status, a cluster with Velero', () => {
 
     // The remedy's command, pasted into a shell (kubectl stood in for by a script that keeps
     // what it is given), makes the class; once it exists, the finding is gone.
-    const applied = await pasteWithKubectl(/`(printf [^`]+)`/.exec(f?.remedy ?? '')![1]!);
+    const { stdin: applied } = await pasteWithKubectl(
+      /`(printf [^`]+)`/.exec(f?.remedy ?? '')![1]!,
+    );
     const made = parseYaml(applied) as KubeObject & { driver: string };
     expect(made).toMatchObject({ kind: 'VolumeSnapshotClass', driver: 'efs.csi.aws.com' });
     expect(made.metadata.labels).toEqual({ 'velero.io/csi-volumesnapshot-class': 'true' });

@@ -46,7 +46,7 @@ interface Run {
 
 const isList = (r: RecordedRequest) =>
   r.method === 'GET' &&
-  /\/(nodes|pods|namespaces|poddisruptionbudgets|events|clusterroles|clusterrolebindings|rolebindings)$/.test(
+  /\/(nodes|pods|namespaces|poddisruptionbudgets|events|clusterroles|clusterrolebindings|rolebindings|networkpolicies|serviceaccounts)$/.test(
     r.path,
   );
 

@@ -150,7 +150,14 @@ describe('security audit of an etcd with client-certificate TLS', () => {
       'security.encryption.weak',
       'security.pods.host-access',
       'security.psa',
+      // The test cluster's application namespaces have no NetworkPolicy, and no
+      // control-plane pod to read flags from: said, never passed over.
+      'security.network.default-deny',
+      'security.network.default-deny',
+      'security.network.default-deny',
+      'security.network.default-deny',
       'security.encryption.unknown',
+      'security.control-plane.unchecked',
     ]);
     expect(ids(report)).toEqual([
       'crit security.rbac.broad',
@@ -160,12 +167,19 @@ describe('security audit of an etcd with client-certificate TLS', () => {
       'warn security.encryption.weak',
       'warn security.pods.host-access',
       'warn security.psa',
+      'warn security.network.default-deny',
+      'warn security.network.default-deny',
+      'warn security.network.default-deny',
+      'warn security.network.default-deny',
       'warn security.encryption.unknown',
+      'warn security.control-plane.unchecked',
       'info security.etcd.peer',
       'info security.psa.privileged',
+      'info security.network.enforcement',
       'ok security.etcd.auth',
       'ok security.etcd.client-cert',
       'ok security.etcd.https',
+      'ok security.images.mutable-tag',
       'ok security.etcd.cert',
     ]);
     expect(finding(report, 'security.encryption.unencrypted')?.title).toBe(
@@ -220,7 +234,7 @@ describe('security audit of an etcd with client-certificate TLS', () => {
     const run = await audit([], vars);
     expect(run.code).toBe(2);
     expect(run.stdout).toMatch(
-      /^✖ security audit of prod: 2 critical, 6 warnings\n\nFIX FIRST\n1\. Everyone gets every Secret/,
+      /^✖ security audit of prod: 2 critical, 11 warnings\n\nFIX FIRST\n1\. Everyone gets every Secret/,
     );
     expect(run.stdout).toContain('unencrypted (identity)  2');
     expect(run.stdout).toContain('WHAT TO DO');

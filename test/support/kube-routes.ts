@@ -64,6 +64,12 @@ const RESOURCES: Record<string, Resource> = {
   pods: { kind: 'Pod', plural: 'pods', apiVersion: 'v1' },
   events: { kind: 'Event', plural: 'events', apiVersion: 'v1' },
   namespaces: { kind: 'Namespace', plural: 'namespaces', apiVersion: 'v1' },
+  serviceaccounts: { kind: 'ServiceAccount', plural: 'serviceaccounts', apiVersion: 'v1' },
+  networkpolicies: {
+    kind: 'NetworkPolicy',
+    plural: 'networkpolicies',
+    apiVersion: 'networking.k8s.io/v1',
+  },
   leases: { kind: 'Lease', plural: 'leases', apiVersion: 'coordination.k8s.io/v1' },
   poddisruptionbudgets: {
     kind: 'PodDisruptionBudget',

@@ -121,6 +121,14 @@ describe('runCli errors', () => {
     }
   });
 
+  it('security audit --since needs a FILE, before the config is read or anything is connected', async () => {
+    const r = await run(['security', 'audit', '--since']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('--since needs a value.');
+    expect(r.stderr).toContain('Write e.g. --since FILE.');
+    expect(r.calls).toEqual([]);
+  });
+
   it('with --json, a config error is a JSON object on stdout and nothing on stderr', async () => {
     const r = await run(['etcd', 'check', '--json'], () => {
       throw new QuorumError('CONFIG_INVALID', 'ETCDCTL_ENDPOINTS is wrong.', 'Fix it.');

@@ -16,11 +16,13 @@ import type {
   LeaseInfo,
   ListFold,
   NamespaceInfo,
+  NetworkPolicyInfo,
   NodeInfo,
   PdbInfo,
   PodInfo,
   PodQuery,
   RoleBindingInfo,
+  ServiceAccountInfo,
   ServingCertificate,
 } from '../../domain/kube.js';
 
@@ -60,6 +62,10 @@ export interface KubeClient {
   /** RoleBindings of every namespace. */
   listRoleBindings(deadline: number): Promise<RoleBindingInfo[]>;
   listClusterRoles(deadline: number): Promise<ClusterRoleInfo[]>;
+  /** Every NetworkPolicy, in all namespaces. */
+  listNetworkPolicies(deadline: number): Promise<NetworkPolicyInfo[]>;
+  /** ServiceAccounts in all namespaces; with `name`, only those so named (field selector). */
+  listServiceAccounts(query: { name?: string }, deadline: number): Promise<ServiceAccountInfo[]>;
 }
 
 /** Builds the client for a cluster (the concrete one comes from src/clients/kube.ts). */

@@ -3,7 +3,7 @@
  * (or a ClusterRole with the same `*` rules) and the service accounts that can read every
  * Secret through a ClusterRoleBinding; namespaces without a Pod Security Admission
  * `enforce` label; pods outside kube-system that are privileged or use the host's
- * network, PIDs or filesystem. The gathering calls the API; the rest is pure.
+ * network, PIDs or filesystem. Pure: kube-audit.ts reads the API.
  */
 import type {
   ClusterRoleInfo,
@@ -19,11 +19,9 @@ import type {
   GrantedSubject,
   HostAccessWorkload,
 } from '../../domain/security.js';
-import type { KubeClient } from '../kube/client.js';
+import { SYSTEM_NAMESPACES } from './system-namespaces.js';
 
 export const PSA_ENFORCE = 'pod-security.kubernetes.io/enforce';
-/** Namespaces of the control plane itself: no PSA label expected, host access normal. */
-const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
 /** Bound to cluster-admin by kubeadm: the admin.conf and super-admin.conf identities. */
 const DEFAULT_ADMINS = new Set(['Group/system:masters', 'Group/kubeadm:cluster-admins']);
 
@@ -170,18 +168,13 @@ export function hostAccessFacts(pods: PodInfo[]): HostAccessWorkload[] {
   return workloads(tally);
 }
 
-/** Reads the cluster's RBAC, namespaces and pods; each call bounded by `timeoutMs`. */
-export async function gatherClusterAccess(
-  kube: KubeClient,
-  timeoutMs: number,
-): Promise<ClusterAccessFacts> {
-  const deadline = () => Date.now() + timeoutMs;
-  const [roles, bindings, namespaces, pods] = await Promise.all([
-    kube.listClusterRoles(deadline()),
-    kube.listClusterRoleBindings(deadline()),
-    kube.listNamespaces(deadline()),
-    kube.foldPods({}, deadline(), hostAccessFold),
-  ]);
+/** The access facts from what kube-audit.ts read: RBAC, namespaces and the pod pass's tally. */
+export function clusterAccessFacts(
+  roles: ClusterRoleInfo[],
+  bindings: RoleBindingInfo[],
+  namespaces: NamespaceInfo[],
+  pods: HostAccessTally,
+): ClusterAccessFacts {
   return {
     ...rbacFacts(roles, bindings),
     ...namespaceFacts(namespaces),

@@ -1,9 +1,15 @@
 /**
- * `/security-audit` for Slack: the verdict, a numbered "fix first" list, one line each on
+ * `/security-audit` for Slack: what changed since the last audit (first, after the header,
+ * and in the notification text: a scheduled audit's message in its channel says it), the verdict, a numbered "fix first" list, one line each on
  * Secrets at rest and on how etcd answered a client without a certificate, then the
  * findings (already in fix-first order) with their remedies. Counts and names only: the
  * report holds no Secret value.
  */
+import {
+  progressLine,
+  type AuditProgress,
+  type KeptFinding,
+} from '../../domain/security-progress.js';
 import {
   PROVIDER_LABEL,
   SECRET_PROVIDERS,
@@ -12,10 +18,11 @@ import {
 import type { Block, SlackMessage } from './blocks.js';
 import { context, section } from './build.js';
 import { escapeMrkdwn } from './escape.js';
-import { truncate } from './limits.js';
+import { LIMITS, truncate } from './limits.js';
 import { genericReportMessage, reportMessage } from './report-message.js';
 
 const FIX_FIRST_SHOWN = 5;
+const CHANGES_SHOWN = 5;
 const STRANGER: Record<string, string> = {
   refused: 'refused',
   'auth-required': 'connects, needs a user',
@@ -57,13 +64,52 @@ function summaryLines(report: SecurityAuditReport): string[] {
   return lines;
 }
 
+function changeLines(label: string, findings: readonly KeptFinding[]): string[] {
+  if (!findings.length) return [];
+  const lines = findings
+    .slice(0, CHANGES_SHOWN)
+    .map((f) => `• ${escapeMrkdwn(truncate(f.title, 150))}`);
+  if (findings.length > CHANGES_SHOWN)
+    lines.push(`_… and ${findings.length - CHANGES_SHOWN} more_`);
+  return [`*${label}*`, ...lines];
+}
+
+/** The progress line, then what was fixed, what is new and what could not be checked. */
+function progressBlock(p: AuditProgress): Block {
+  return section(
+    [
+      `*${escapeMrkdwn(progressLine(p))}*`,
+      ...changeLines('Fixed', p.fixed),
+      ...changeLines('New', p.opened),
+      ...changeLines('Open last time, not checked this time', p.unchecked),
+    ].join('\n'),
+  );
+}
+
+/** `lead` moved to just after the header, and its line at the end of the notification text. */
+function ledBy(message: SlackMessage, lead: Block, line: string): SlackMessage {
+  const rest = message.blocks.filter((b) => b !== lead);
+  return {
+    text: truncate(`${message.text} — ${escapeMrkdwn(line)}`, LIMITS.fallbackText),
+    blocks: [...rest.slice(0, 1), lead, ...rest.slice(1)],
+  };
+}
+
 export function securityAuditMessage(report: SecurityAuditReport): SlackMessage {
   if (report.couldNotRun) return genericReportMessage(report);
   const summary = summaryLines(report);
   const cluster = escapeMrkdwn(report.cluster);
-  return reportMessage(report, {
-    body: [...fixFirstBlock(report), ...(summary.length ? [context(...summary)] : [])],
+  const progress = report.data.progress;
+  // In the body, so the block budget counts it; then moved up to lead the message.
+  const lead = progress ? progressBlock(progress) : undefined;
+  const message = reportMessage(report, {
+    body: [
+      ...(lead ? [lead] : []),
+      ...fixFirstBlock(report),
+      ...(summary.length ? [context(...summary)] : []),
+    ],
     okWord: 'nothing to fix',
     hint: `Run \`quorum security audit --cluster ${cluster}\` for the full report.`,
   });
+  return lead && progress ? ledBy(message, lead, progressLine(progress)) : message;
 }

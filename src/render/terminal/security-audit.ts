@@ -1,9 +1,15 @@
 /**
- * `security audit` for the terminal: the verdict, what to fix first, Secrets at rest by
+ * `security audit` for the terminal: what changed since the last audit (with `--since`, the
+ * first line), the verdict, what to fix first, Secrets at rest by
  * provider and namespace, how each etcd endpoint answered a stranger, then every finding
  * with its remedy (in fix-first order). Counts only: the report holds no Secret value.
  */
 import type { Finding } from '../../domain/report.js';
+import {
+  progressLine,
+  type AuditProgress,
+  type KeptFinding,
+} from '../../domain/security-progress.js';
 import {
   PROVIDER_LABEL,
   SECRET_PROVIDERS,
@@ -15,6 +21,7 @@ import { findingsText, headline, table } from './text.js';
 
 const NAMESPACES_SHOWN = 15;
 const FIX_FIRST_SHOWN = 5;
+const CHANGES_SHOWN = 10;
 const num = (n: number) => n.toLocaleString('en-US');
 
 function fixFirstLines(findings: readonly Finding[], max = FIX_FIRST_SHOWN): string[] {
@@ -79,10 +86,30 @@ function endpointsText(endpoints: EtcdEndpointAccess[]): string {
   ].join('\n');
 }
 
+function changeLines(word: string, findings: readonly KeptFinding[]): string[] {
+  const label = `${word}:`.padEnd(11);
+  const lines = findings.slice(0, CHANGES_SHOWN).map((f) => `  ${label}${f.title}`);
+  if (findings.length > CHANGES_SHOWN)
+    lines.push(`  … and ${findings.length - CHANGES_SHOWN} more ${word}`);
+  return lines;
+}
+
+/** The progress line, then one line per finding fixed, new, or not checked this time. */
+function progressLines(p: AuditProgress): string[] {
+  return [
+    progressLine(p),
+    ...changeLines('fixed', p.fixed),
+    ...changeLines('new', p.opened),
+    ...changeLines('unchecked', p.unchecked),
+    '',
+  ];
+}
+
 export function renderSecurityAuditText(report: SecurityAuditReport): string {
   const d = report.data;
   const fix = report.couldNotRun ? [] : fixFirstLines(report.findings);
   const parts = [
+    ...(d.progress && !report.couldNotRun ? progressLines(d.progress) : []),
     headline(report, 'security audit'),
     ...(fix.length ? ['', 'FIX FIRST', ...fix] : []),
     ...(d.encryption ? ['', censusText(d.encryption)] : []),

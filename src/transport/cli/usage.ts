@@ -18,7 +18,7 @@ export const USAGE = {
   'etcd alarms': 'quorum etcd alarms [disarm] [--cluster NAME] [--json]',
   'upgrade check':
     'quorum upgrade check --to VERSION [--allow-prerelease] [--cluster NAME] [--json] [--timeout 5s]',
-  'security audit': 'quorum security audit [--cluster NAME] [--json] [--timeout 5s]',
+  'security audit': 'quorum security audit [--cluster NAME] [--json] [--since FILE] [--timeout 5s]',
   'backup status': 'quorum backup status [--cluster NAME] [--json] [--timeout 5s]',
   worker: 'quorum worker [--cluster NAME] [--concurrency N]',
   start: 'quorum start [--concurrency N]',

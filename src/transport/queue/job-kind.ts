@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { ClusterConfig, Config } from '../../config/schema.js';
 import type { DrillRecords } from '../../domain/drill.js';
 import type { Report } from '../../domain/report.js';
+import type { SecurityHistory } from '../../domain/security-progress.js';
 import type { ProgressFn } from '../../domain/snapshot.js';
 import type { BackupClient } from '../../operations/backup/client.js';
 import type { EtcdConnector } from '../../operations/etcd/client.js';
@@ -33,6 +34,8 @@ export interface JobContext {
   snapshots(): SnapshotStore;
   /** The cluster's drill records (Redis): the last drill and the last successful one. */
   drills?: DrillRecords;
+  /** The clusters' last security audits (Redis), so an audit says what changed since. */
+  securityHistory?: SecurityHistory;
 }
 
 export interface JobKind<P = unknown> {

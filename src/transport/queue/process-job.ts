@@ -22,6 +22,7 @@ import { snapshotStoreOf, snapshotStoreSpec } from '../../app/snapshots/store-sp
 import type { SnapshotStore } from '../../operations/etcd/store/snapshot-store.js';
 import { drillStore } from '../../state/drills.js';
 import { latencySampleStore } from '../../state/latency-samples.js';
+import { securityHistoryStore } from '../../state/security-history.js';
 import { jobResultStore, type JobRun, type RecordedResult } from '../../state/job-results.js';
 import { auditedJobSteps } from '../../state/job-audited.js';
 import type { Lease } from '../../state/locks.js';
@@ -246,6 +247,7 @@ function startWork(
         jobId: r.info.id,
         latencySamples: latencySampleStore(deps.redis, deps.prefix, r.cluster.name),
         drills: drillStore(deps.redis, deps.prefix),
+        securityHistory: securityHistoryStore(deps.redis, deps.prefix),
         progress: (p) => {
           if (settled()) return;
           job

@@ -3,6 +3,8 @@
  * The handler only translates: the cluster's config → the operation's input.
  */
 import { z } from 'zod';
+import { auditWithProgress } from '../../app/security/audit-progress.js';
+import { auditInputFor } from '../../app/security/audit-input.js';
 import { securityAudit } from '../../operations/security/audit.js';
 import { defineJob } from './job-kind.js';
 
@@ -10,8 +12,11 @@ const MINUTE = 60_000;
 
 /** name security.audit · params {} · effect: reads only — the keys under /registry/secrets/ (each
  *  value's first bytes, dropped at once: no Secret value reaches the report, a log or Slack),
- *  how etcd answers a client without credentials, and RBAC, namespaces and pods through the API ·
- *  not destructive · timeout 15 min (a scan of many Secrets) · 2 attempts, 30 s apart */
+ *  how etcd answers a client without credentials; RBAC, namespaces, NetworkPolicies, default
+ *  ServiceAccounts and pods (one paged pass), and kube-system's control-plane pods through the API ·
+ *  not destructive · timeout 15 min (a scan of many Secrets) · 2 attempts, 30 s apart ·
+ *  result: the report, with data.progress since the cluster's last audit (kept in Redis once
+ *  per job: a retry compares with what its first attempt compared with) */
 export const securityAuditJob = defineJob({
   name: 'security.audit',
   title: 'security audit',
@@ -21,18 +26,13 @@ export const securityAuditJob = defineJob({
   timeoutMs: () => 15 * MINUTE,
   attempts: 2,
   backoff: { type: 'fixed', delay: 30_000 },
-  run: (ctx) =>
-    securityAudit(
+  run: async (ctx) => {
+    const report = await securityAudit(
       { connect: ctx.connect, kube: () => ctx.kube() },
-      {
-        cluster: ctx.cluster.name,
-        endpoints: ctx.cluster.etcd.endpoints,
-        metricsUrls: ctx.cluster.etcd.metricsUrls,
-        timeoutMs: ctx.config.check.timeout,
-        etcdAuth: Boolean(ctx.cluster.etcd.username),
-        onProgress: ctx.progress,
-      },
-    ),
+      auditInputFor(ctx.config, ctx.cluster, { onProgress: ctx.progress }),
+    );
+    return ctx.securityHistory ? auditWithProgress(ctx.securityHistory, ctx.jobId, report) : report;
+  },
 });
 
 export const SECURITY_JOBS = [securityAuditJob];

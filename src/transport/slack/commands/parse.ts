@@ -51,7 +51,7 @@ export const COMMAND_HELP: Record<string, string[]> = {
     '/k8s-upgrade-check VERSION [CLUSTER]  — go / no-go and the ordered upgrade plan (e.g. v1.32.0)',
   ],
   '/security-audit': [
-    '/security-audit [CLUSTER]  — Secrets encryption at rest, etcd TLS and access, cluster RBAC',
+    '/security-audit [CLUSTER]  — etcd and Secrets at rest, RBAC and pods, NetworkPolicies, images, API server flags; what changed since last time',
   ],
   '/backup-status': [
     '/backup-status [CLUSTER]  — etcd snapshots and Velero backups of volumes, with what is not covered',
