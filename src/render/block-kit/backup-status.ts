@@ -4,7 +4,6 @@
  * facts), then each half's findings under its heading, with their remedies. Every name,
  * path and cron the cluster supplied is inline code; the rest is escaped.
  */
-import { formatDuration } from '../../domain/units.js';
 import type { Finding } from '../../domain/report.js';
 import {
   backupHalves,
@@ -13,11 +12,11 @@ import {
   type Fact,
 } from '../backup-halves.js';
 import type { Block, SlackMessage } from './blocks.js';
-import { capBlocks, context, divider, fieldSections, header, section } from './build.js';
-import { escapeMrkdwn, inlineCode, slackDate } from './escape.js';
+import { capBlocks, divider, fieldSections, header, section } from './build.js';
+import { escapeMrkdwn, inlineCode } from './escape.js';
 import { findingsBlocks } from './findings.js';
 import { LIMITS } from './limits.js';
-import { genericReportMessage, reportFallback } from './report-message.js';
+import { genericReportMessage, reportFallback, reportFooter } from './report-message.js';
 import { countFindings, countsText, kindLabel, SIGN, verdictText } from './verdict.js';
 
 /** At most this many blocks for the etcd half's findings; the Velero half gets the rest. */
@@ -37,15 +36,6 @@ const factMrkdwn = (f: Fact) =>
 /** One half as a field: its title, its verdict, its facts. */
 const halfField = (h: BackupHalf) =>
   [`*${h.title}*`, `*${halfVerdict(h.findings)}*`, ...h.facts.map(factMrkdwn)].join('\n');
-
-function footer(report: BackupStatusView): Block {
-  const started = Date.parse(report.startedAt);
-  const took = Date.parse(report.finishedAt) - started;
-  const parts = [inlineCode(report.kind)];
-  if (Number.isFinite(started)) parts.push(`started ${slackDate(started)}`);
-  if (Number.isFinite(took) && took >= 0) parts.push(`took ${formatDuration(took)}`);
-  return context(parts.join(' · '));
-}
 
 export function backupStatusMessage(report: BackupStatusView): SlackMessage {
   if (report.couldNotRun) return genericReportMessage(report);
@@ -71,7 +61,7 @@ export function backupStatusMessage(report: BackupStatusView): SlackMessage {
       ...etcdBlocks,
       ...halfHead(velero),
       ...veleroBlocks,
-      footer(report),
+      reportFooter(report),
     ]),
   };
 }

@@ -21,7 +21,8 @@ export interface ReportFrame {
   hint?: string;
 }
 
-function footer(report: Report): Block {
+/** `etcd.check · started … · took …`: the last block of every report message. */
+export function reportFooter(report: Report): Block {
   const started = Date.parse(report.startedAt);
   const took = Date.parse(report.finishedAt) - started;
   const parts = [inlineCode(report.kind)];
@@ -48,7 +49,7 @@ export function reportMessage(report: Report, frame: ReportFrame = {}): SlackMes
   const findings = findingsBlocks(report.findings, budget, frame.hint);
   return {
     text: reportFallback(report, frame.okWord),
-    blocks: capBlocks([...head, ...findings, footer(report)]),
+    blocks: capBlocks([...head, ...findings, reportFooter(report)]),
   };
 }
 
