@@ -88,11 +88,15 @@ describe('an incident is over when its alert and its runbook are', () => {
       'Alert resolved · 1 step still waiting: Disarm the NOSPACE alarm (waiting for approval) — etcd still refuses writes; then Check etcd again',
     );
     expect(headline(root.ts)).not.toMatch(/^✔/);
-    expect(
+    // The thread's reply is its own outbox stream: it may land a turn after the root's edit.
+    const said = () =>
       thread(root.ts)
         .map((m) => m.text)
-        .join('\n'),
-    ).toMatch(/the incident is not over/);
+        .join('\n');
+    await waitFor(() => Promise.resolve(/the incident is not over/.test(said())), {
+      what: 'the thread saying the incident is not over',
+      context: said,
+    });
 
     // The approval stays live after the alert resolved: approved, the action and the final check run.
     const request = approval()!;
