@@ -49,6 +49,11 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(digits)} ${units[unit]}`;
 }
 
+/** How long ago the ISO time `at` was, at `now` (never negative): `3h 5m`. */
+export function formatAge(at: string, now: Date | number): string {
+  return formatDuration(Math.max(0, Number(now) - Date.parse(at)));
+}
+
 /** `850ms`, `4.2s`, `3m 20s`, `2h 5m`, `3d 4h`. */
 export function formatDuration(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)}ms`;

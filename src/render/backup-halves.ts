@@ -7,7 +7,7 @@
  */
 import type { BackupStatusData, ClusterStateData, VeleroFacts } from '../domain/backup.js';
 import type { Finding, Report } from '../domain/report.js';
-import { formatDuration } from '../domain/units.js';
+import { formatAge } from '../domain/units.js';
 
 export type BackupStatusView = Report<BackupStatusData>;
 
@@ -31,7 +31,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function etcdFacts(d: ClusterStateData | undefined, now: number): Fact[] {
   if (!d) return [{ label: 'Snapshots', pieces: ['could not be read'] }];
-  const age = (at: string) => formatDuration(Math.max(0, now - Date.parse(at)));
+  const age = (at: string) => formatAge(at, now);
   const n = d.newest;
   return [
     { label: 'Store', pieces: [{ code: d.location }] },

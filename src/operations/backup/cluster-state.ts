@@ -8,7 +8,7 @@ import type { ClusterStateData } from '../../domain/backup.js';
 import type { DrillHistory } from '../../domain/drill.js';
 import type { Finding } from '../../domain/report.js';
 import type { SnapshotEntry } from '../../domain/snapshot.js';
-import { formatDuration } from '../../domain/units.js';
+import { formatAge, formatDuration } from '../../domain/units.js';
 import { drillAgeFindings } from '../etcd/drill-age.js';
 import { scheduleIntervalMs } from './interval.js';
 
@@ -25,7 +25,7 @@ export interface ClusterStateInput {
 }
 
 const ID = 'backup.etcd.snapshot';
-const age = (now: Date, at: string) => formatDuration(Math.max(0, now.getTime() - Date.parse(at)));
+const age = (now: Date, at: string) => formatAge(at, now);
 
 function scheduleText(s: NonNullable<ClusterStateInput['schedule']>): string {
   return s.cron ? `cron "${s.cron}"` : `every ${formatDuration(s.every ?? 0)}`;

@@ -5,7 +5,7 @@
  */
 import type { DrillHistory } from '../../domain/drill.js';
 import type { Finding } from '../../domain/report.js';
-import { formatDuration } from '../../domain/units.js';
+import { formatAge, formatDuration } from '../../domain/units.js';
 
 export interface DrillAgeInput {
   /** The finding's id, e.g. `etcd.snapshot.drill` or `upgrade.gate.snapshot-drill`. */
@@ -17,7 +17,7 @@ export interface DrillAgeInput {
   drills: DrillHistory;
 }
 
-const age = (now: Date, at: string) => formatDuration(Math.max(0, now.getTime() - Date.parse(at)));
+const age = (now: Date, at: string) => formatAge(at, now);
 
 export function drillAgeFindings(input: DrillAgeInput): Finding[] {
   const { id, cluster, now, newest, drills } = input;

@@ -1,5 +1,5 @@
 /** `/etcd-snapshot list` for Slack: kept snapshots, newest first, packed into few sections. */
-import { formatBytes, formatDuration } from '../../domain/units.js';
+import { formatAge, formatBytes } from '../../domain/units.js';
 import type { SnapshotEntry } from '../../domain/snapshot.js';
 import type { Block, SlackMessage } from './blocks.js';
 import { capBlocks, context, header, section } from './build.js';
@@ -7,8 +7,7 @@ import { escapeMrkdwn, inlineCode } from './escape.js';
 import { LIMITS, truncate } from './limits.js';
 import { SIGN } from './verdict.js';
 
-const age = (iso: string, now: Date) =>
-  iso ? `${formatDuration(Math.max(0, now.getTime() - Date.parse(iso)))} ago` : 'age unknown';
+const age = (iso: string, now: Date) => (iso ? `${formatAge(iso, now)} ago` : 'age unknown');
 
 /** The directory of a snapshot path (renderers use no node:path). */
 const dirOf = (file: string) => file.slice(0, Math.max(1, file.lastIndexOf('/')));

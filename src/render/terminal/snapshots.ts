@@ -1,5 +1,5 @@
 /** Snapshot lists, retention decisions and defrag results as terminal tables. */
-import { formatBytes, formatDuration } from '../../domain/units.js';
+import { formatAge, formatBytes, formatDuration } from '../../domain/units.js';
 import type {
   DefragMemberResult,
   RetentionDecision,
@@ -7,8 +7,7 @@ import type {
 } from '../../domain/snapshot.js';
 import { table } from './text.js';
 
-const age = (iso: string, now: Date) =>
-  iso ? formatDuration(Math.max(0, now.getTime() - Date.parse(iso))) : '?';
+const age = (iso: string, now: Date) => (iso ? formatAge(iso, now) : '?');
 
 /** A re-read of one file (`quorum etcd snapshots --verify`); operations/etcd/snapshot-verify.ts. */
 export interface SnapshotRecheckResult {
