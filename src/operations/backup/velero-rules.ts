@@ -8,6 +8,7 @@
 import type { ScheduleStanding, VeleroFacts } from '../../domain/backup.js';
 import type { Finding } from '../../domain/report.js';
 import { formatDuration } from '../../domain/units.js';
+import { kubectlApplyCommand } from '../kube/apply-command.js';
 import { listSome } from '../kube/report.js';
 
 const INSTALL =
@@ -198,7 +199,7 @@ export function snapshotClassCommand(driver: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/^-+|-+$/g, '')}-velero`;
-  const yaml = [
+  return kubectlApplyCommand([
     'apiVersion: snapshot.storage.k8s.io/v1',
     'kind: VolumeSnapshotClass',
     'metadata:',
@@ -207,8 +208,7 @@ export function snapshotClassCommand(driver: string): string {
     '    velero.io/csi-volumesnapshot-class: "true"',
     `driver: ${driver}`,
     'deletionPolicy: Retain',
-  ].join('\\n');
-  return `printf '${yaml}\\n' | kubectl apply -f -`;
+  ]);
 }
 
 function coverageFindings(f: VeleroFacts): Finding[] {

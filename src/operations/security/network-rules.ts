@@ -11,6 +11,7 @@ import type {
   NetworkFacts,
   UnselectedWorkload,
 } from '../../domain/security-network.js';
+import { kubectlApplyCommand } from '../kube/apply-command.js';
 import { listSome } from '../kube/report.js';
 import type { Direction } from './network-facts.js';
 
@@ -51,8 +52,7 @@ const DNS_EGRESS = [
 
 /**
  * `printf '…' | kubectl apply -f -` making the namespace's default-deny policy (for Egress,
- * with a second policy that still allows DNS). Namespace names are DNS labels: nothing in
- * them needs quoting.
+ * with a second policy that still allows DNS).
  */
 export function defaultDenyCommand(namespace: string, direction: Direction): string {
   const lines =
@@ -63,7 +63,7 @@ export function defaultDenyCommand(namespace: string, direction: Direction): str
           '---',
           ...policyYaml(namespace, 'allow-dns-egress', 'Egress', DNS_EGRESS),
         ];
-  return `printf '${lines.join('\\n')}\\n' | kubectl apply -f -`;
+  return kubectlApplyCommand(lines);
 }
 
 function ingressDetail(n: NamespaceIsolation): string {
