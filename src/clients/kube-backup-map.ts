@@ -13,6 +13,7 @@ import type {
   VolumeSnapshotClassInfo,
 } from '../domain/backup.js';
 import type { LabelSelector } from '../domain/kube.js';
+import { compact } from './kube-map.js';
 
 /** An object as JSON: we read known paths and check each value's type. */
 export type Json = Record<string, unknown>;
@@ -41,50 +42,44 @@ export const SCHEDULE_LABEL = 'velero.io/schedule-name';
 /** A Backup's spec, or a Schedule's `spec.template`. */
 export function toBackupSpec(v: unknown): VeleroBackupSpec {
   const s = obj(v);
-  const spec: VeleroBackupSpec = {
+  return compact({
     includedNamespaces: strings(s.includedNamespaces),
     excludedNamespaces: strings(s.excludedNamespaces),
-  };
-  const sel = selector(s.labelSelector);
-  if (sel) spec.labelSelector = sel;
-  const snapshots = bool(s.snapshotVolumes);
-  if (snapshots !== undefined) spec.snapshotVolumes = snapshots;
-  const fs = bool(s.defaultVolumesToFsBackup) ?? bool(s.defaultVolumesToRestic);
-  if (fs !== undefined) spec.defaultVolumesToFsBackup = fs;
-  if (str(s.storageLocation)) spec.storageLocation = str(s.storageLocation);
-  if (str(s.ttl)) spec.ttl = str(s.ttl);
-  return spec;
+    labelSelector: selector(s.labelSelector),
+    snapshotVolumes: bool(s.snapshotVolumes),
+    defaultVolumesToFsBackup: bool(s.defaultVolumesToFsBackup) ?? bool(s.defaultVolumesToRestic),
+    storageLocation: str(s.storageLocation),
+    ttl: str(s.ttl),
+  });
 }
 
 /** The same spec as the API wants it back (for creating a Backup). */
 export function fromBackupSpec(spec: VeleroBackupSpec): Json {
-  return Object.fromEntries(
-    Object.entries({
-      includedNamespaces: spec.includedNamespaces.length ? spec.includedNamespaces : undefined,
-      excludedNamespaces: spec.excludedNamespaces.length ? spec.excludedNamespaces : undefined,
-      labelSelector: spec.labelSelector,
-      snapshotVolumes: spec.snapshotVolumes,
-      defaultVolumesToFsBackup: spec.defaultVolumesToFsBackup,
-      storageLocation: spec.storageLocation,
-      ttl: spec.ttl,
-    }).filter(([, v]) => v !== undefined),
-  );
+  return compact({
+    includedNamespaces: spec.includedNamespaces.length ? spec.includedNamespaces : undefined,
+    excludedNamespaces: spec.excludedNamespaces.length ? spec.excludedNamespaces : undefined,
+    labelSelector: spec.labelSelector,
+    snapshotVolumes: spec.snapshotVolumes,
+    defaultVolumesToFsBackup: spec.defaultVolumesToFsBackup,
+    storageLocation: spec.storageLocation,
+    ttl: spec.ttl,
+  });
 }
 
 export function toSchedule(o: Json): VeleroSchedule {
   const m = obj(o.metadata);
   const spec = obj(o.spec);
   const status = obj(o.status);
-  return {
+  return compact({
     namespace: str(m.namespace) ?? '',
     name: str(m.name) ?? '',
     schedule: str(spec.schedule) ?? '',
     paused: bool(spec.paused) ?? false,
     template: toBackupSpec(spec.template),
-    ...(str(status.phase) ? { phase: str(status.phase) } : {}),
-    ...(str(status.lastBackup) ? { lastBackup: str(status.lastBackup) } : {}),
+    phase: str(status.phase),
+    lastBackup: str(status.lastBackup),
     validationErrors: strings(status.validationErrors),
-  };
+  });
 }
 
 const count = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
@@ -107,14 +102,14 @@ export function toBackup(o: Json): VeleroBackup {
     failureReason: str(status.failureReason),
     createdAt: str(m.creationTimestamp),
   };
-  return {
+  return compact({
     namespace: str(m.namespace) ?? '',
     name: str(m.name) ?? '',
     spec: toBackupSpec(o.spec),
     errors: num(status.errors),
     warnings: num(status.warnings),
-    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
-  };
+    ...optional,
+  });
 }
 
 export function toStorageLocation(o: Json): BackupStorageLocationInfo {
@@ -128,43 +123,42 @@ export function toStorageLocation(o: Json): BackupStorageLocationInfo {
     lastValidated: str(status.lastValidationTime),
     message: str(status.message),
   };
-  return {
+  return compact({
     namespace: str(m.namespace) ?? '',
     name: str(m.name) ?? '',
     provider: str(spec.provider) ?? '',
     bucket: str(store.bucket) ?? '',
     default: bool(spec.default) ?? false,
-    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
-  };
+    ...optional,
+  });
 }
 
 export function toPvc(o: Json): PvcInfo {
   const m = obj(o.metadata);
   const spec = obj(o.spec);
-  return {
+  return compact({
     namespace: str(m.namespace) ?? '',
     name: str(m.name) ?? '',
     phase: str(obj(o.status).phase) ?? 'Unknown',
-    ...(str(spec.volumeName) ? { volumeName: str(spec.volumeName) } : {}),
-    ...(str(spec.storageClassName) ? { storageClass: str(spec.storageClassName) } : {}),
+    volumeName: str(spec.volumeName),
+    storageClass: str(spec.storageClassName),
     labels: labelsOf(m),
-  };
+  });
 }
 
 export function toPv(o: Json): PvInfo {
   const spec = obj(o.spec);
   const claim = obj(spec.claimRef);
   const csi = obj(spec.csi);
-  return {
+  const claimName = str(claim.name);
+  return compact({
     name: str(obj(o.metadata).name) ?? '',
     reclaimPolicy: str(spec.persistentVolumeReclaimPolicy) ?? 'Retain',
     phase: str(obj(o.status).phase) ?? 'Unknown',
-    ...(str(claim.name)
-      ? { claim: { namespace: str(claim.namespace) ?? '', name: str(claim.name)! } }
-      : {}),
-    ...(str(spec.storageClassName) ? { storageClass: str(spec.storageClassName) } : {}),
-    ...(str(csi.driver) ? { csiDriver: str(csi.driver) } : {}),
-  };
+    claim: claimName ? { namespace: str(claim.namespace) ?? '', name: claimName } : undefined,
+    storageClass: str(spec.storageClassName),
+    csiDriver: str(csi.driver),
+  });
 }
 
 const DEFAULT_SNAPSHOT_CLASS = 'snapshot.storage.kubernetes.io/is-default-class';

@@ -43,7 +43,7 @@ export function iso(value: Date | string | undefined | null): string | undefined
 }
 
 /** Drops keys whose value is undefined, so results compare and serialise cleanly. */
-function compact<T extends object>(value: T): T {
+export function compact<T extends object>(value: T): T {
   for (const key of Object.keys(value) as (keyof T)[]) {
     if (value[key] === undefined) delete value[key];
   }
