@@ -63,24 +63,30 @@ export async function takeSnapshot(
   });
   try {
     const picked = await pickSnapshotMember(members, Date.now() + input.timeoutMs);
-    const memberList = await settleBy(
-      picked.member.memberList(Date.now() + input.timeoutMs),
-      Date.now() + input.timeoutMs,
-    );
+    const deadline = Date.now() + input.timeoutMs;
+    // Independent reads, at once: each round trip is time before the stream starts.
+    const [memberList, status, existing] = await Promise.all([
+      settleBy(picked.member.memberList(deadline), deadline),
+      // The revision from status just before streaming: etcd 3.4 sends no header with the chunks.
+      picked.member.status(deadline),
+      input.store.list(input.cluster),
+    ]);
     const list = memberList.ok ? memberList.value : [];
     const name = list.find((m) => m.id === picked.status.memberId)?.name || picked.status.memberId;
-    // The revision from status just before streaming: etcd 3.4 sends no header with the chunks.
-    const status = await picked.member.status(Date.now() + input.timeoutMs);
     // Two snapshots in one second at one revision (an idle cluster) must not share an id.
-    const taken = new Set((await input.store.list(input.cluster)).map((e) => e.id));
+    const taken = new Set(existing.map((e) => e.id));
     const file = snapshotFileName(input.cluster, startedAt, status.revision, input.compress, taken);
-    // For drills: the keys at the revision the snapshot starts from (none when it cannot count).
-    const counts = await countSnapshotKeys(picked.member, status.revision, input.timeoutMs);
+    // For drills: the keys at the revision the snapshot starts from (none when it cannot count),
+    // counted while the stream runs: a count at a fixed revision does not depend on it.
+    const counting = countSnapshotKeys(picked.member, status.revision, input.timeoutMs);
     input.onProgress?.({
       step: `streaming from ${name}${picked.isLeader ? ' (the leader: no healthy follower)' : ''}`,
     });
     const sink = await input.store.create(file);
-    const stored = await streamIntoSink(picked.member, sink, input);
+    const [stored, counts] = await Promise.all([
+      streamIntoSink(picked.member, sink, input),
+      counting,
+    ]);
     if (stored.problem) {
       const aborted = await sink.abort();
       const what = stored.storeFailed

@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { QuorumError } from '../../../domain/errors.js';
 import type { SnapshotEntry, SnapshotMeta } from '../../../domain/snapshot.js';
 import { ensureDir } from '../ensure-dir.js';
-import { digestOf } from '../snapshot-hash.js';
+import { digestFile } from '../snapshot-hash.js';
 import {
   META_SUFFIX,
   parseSnapshotName,
@@ -53,7 +53,7 @@ function fileSink(dir: string, file: string): SnapshotSink {
     stallMs: 0,
     onActivity: () => undefined,
     commit: async (meta) => {
-      const back = await digestOf(createReadStream(tempPath));
+      const back = await digestFile(tempPath);
       if (back.size !== meta.size || back.sha256 !== meta.sha256) {
         await rm(tempPath, { force: true });
         return {
