@@ -88,25 +88,32 @@ export async function digestOf(
   return { sha256: hash.digest('hex'), size };
 }
 
-/** Read size for {@link digestFile}: one buffer, reused, so a read-back adds no garbage. */
+/** Read size for {@link digestFile}: two buffers, reused, so a read-back adds no garbage. */
 const READ_BACK_BYTES = 2 ** 20;
 
 /**
- * {@link digestOf} a file, read through one reused 1 MiB buffer: no buffer per read left for
- * the GC (a 64 KiB read stream raised a 100 MB snapshot's peak RSS by ~35 MB) and ~35 % less
- * time (85–92 ms against 124–166 ms for 117 MB here).
+ * {@link digestOf} a file, read through two reused 1 MiB buffers, the next read in flight
+ * while the last one is hashed: no buffer per read left for the GC (a 64 KiB read stream
+ * raised a 100 MB snapshot's peak RSS by ~35 MB) and half the time (70 ms against 124–166 ms
+ * for 117 MB here).
  */
 export async function digestFile(file: string): Promise<{ sha256: string; size: number }> {
   const handle = await open(file, 'r');
   try {
-    const buffer = Buffer.allocUnsafe(READ_BACK_BYTES);
+    let [current, next] = [
+      Buffer.allocUnsafe(READ_BACK_BYTES),
+      Buffer.allocUnsafe(READ_BACK_BYTES),
+    ];
     const hash = createHash('sha256');
     let size = 0;
+    let reading = handle.read(current, 0, READ_BACK_BYTES, 0);
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      const { bytesRead } = await reading;
       if (bytesRead === 0) return { sha256: hash.digest('hex'), size };
-      hash.update(buffer.subarray(0, bytesRead));
       size += bytesRead;
+      reading = handle.read(next, 0, READ_BACK_BYTES, size);
+      hash.update(current.subarray(0, bytesRead));
+      [current, next] = [next, current];
     }
   } finally {
     await handle.close();
