@@ -1,5 +1,5 @@
 /**
- * The snapshot directory's commit: what was written is read back (one reused buffer,
+ * The snapshot directory's commit: what was written is read back (two reused buffers,
  * snapshot-hash.ts `digestFile`) and compared before the file gets its name and its
  * sidecar. A file that changed on disk after it was written is removed, never listed.
  */
@@ -13,33 +13,22 @@ import type { SnapshotMeta } from '../../src/domain/snapshot.js';
 import { digestFile } from '../../src/operations/etcd/snapshot-hash.js';
 import { tempFileName } from '../../src/operations/etcd/snapshot-names.js';
 import { dirSnapshotStore } from '../../src/operations/etcd/store/dir-snapshot-store.js';
+import { META } from './block-kit/fixtures.js';
 
 const FILE = 'prod-20261202T101500Z-r42.db';
 /** More than three of digestFile's 1 MiB reads, and not a multiple of them. */
 const BYTES = randomBytes(3 * 2 ** 20 + 12_345);
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-function metaOf(bytes: Buffer): SnapshotMeta {
-  return {
-    format: 1,
-    id: FILE.replace(/\.db$/, ''),
-    file: FILE,
-    cluster: 'prod',
-    member: { id: '1', name: 'm0', endpoint: 'http://127.0.0.1:2379' },
-    etcdVersion: '3.5.0',
-    revision: 42,
-    size: bytes.length,
-    streamSize: bytes.length,
-    sha256: sha256(bytes),
-    compressed: false,
-    verified: true,
-    startedAt: '2026-12-02T10:15:00.000Z',
-    finishedAt: '2026-12-02T10:15:01.000Z',
-    durationMs: 1000,
-    requestedBy: 'cli:test',
-    members: [],
-  };
-}
+/** The fixtures' snapshot metadata, for FILE and `bytes`. */
+const metaOf = (bytes: Buffer): SnapshotMeta => ({
+  ...META,
+  id: FILE.replace(/\.db$/, ''),
+  file: FILE,
+  size: bytes.length,
+  streamSize: bytes.length,
+  sha256: sha256(bytes),
+});
 
 /** A store in a new directory with BYTES written to a sink for FILE, not yet committed. */
 async function written() {
